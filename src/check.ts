@@ -1,0 +1,228 @@
+/**
+ * `briefing check`: proves the fact base against its sources.
+ *   1. every quote is in its source (after normalisation: markup, pinyin, Traditional, widths, spaces);
+ *   2. every value's number is written in its quote (591亿元 ↔ 59100000000 CNY);
+ *   3. zh/en parity: no Han characters in English; numbers in the English summary agree with the Chinese and the values;
+ *   4. conflicts: a quote that another source of the zone states differently is an error unless the fact records
+ *      `conflict: { with, resolution }`; resolved conflicts are printed as notes;
+ *   5. coverage (optional): per source, sentences holding a number that back no fact.
+ */
+import type { Problem } from './errors.js';
+import type { Fact, FactBase, Sheet } from './data/load.js';
+import { normalizeText } from './data/normalize.js';
+import { chineseNumeralsIn, numbersIn, sameNumber } from './data/quantities.js';
+
+export interface CheckReport {
+  errors: Problem[];
+  notes: string[];
+  factCount: number;
+  coverage: SourceCoverage[];
+}
+
+export interface SourceCoverage {
+  doc: string;
+  file: string;
+  sentences: number;
+  covered: number;
+  uncovered: string[];
+}
+
+const HAN = /\p{Script=Han}/u;
+
+export function checkFactBase(base: FactBase): CheckReport {
+  const errors: Problem[] = [];
+  const notes: string[] = [];
+  const normalized = new Map<string, string>();
+  for (const [id, s] of base.sources) normalized.set(id, normalizeText(s.text));
+
+  for (const sheet of base.sheets) {
+    sheet.facts.forEach((fact, i) => {
+      const at = (...rest: PropertyKey[]) => ['facts', i, ...rest];
+      const report = (path: PropertyKey[], message: string, hint: string) => errors.push(sheet.yaml.problem(path, message, hint));
+      const doc = normalized.get(fact.source.doc) ?? '';
+      const quote = normalizeText(fact.source.quote);
+
+      if (!doc.includes(quote)) {
+        report(at('source', 'quote'), `quote of "${fact.id}" is not in ${fact.source.doc}${nearMiss(quote, doc)}`, 'copy the passage from the source text; only markup, pinyin, Traditional characters and spaces may differ');
+      }
+      const quoted = numbersIn(quote, { raw: true });
+      fact.values.forEach((v, j) => {
+        if (!quoted.some((n) => sameNumber(n, v.value))) {
+          report(at('values', j, 'value'), `value ${v.value} ${v.unit} of "${fact.id}" is not written in its quote`, 'store the number from the quote in base units (591亿元 → 59100000000)');
+        }
+      });
+      checkParity(sheet, fact, i, report);
+      checkConflicts(base, normalized, sheet, fact, i, quote, report, notes);
+    });
+  }
+
+  return { errors, notes, factCount: base.sheets.reduce((n, s) => n + s.facts.length, 0), coverage: coverage(base, normalized) };
+}
+
+/** Says how much of the quote's start was found, to point at the first differing character. */
+function nearMiss(quote: string, doc: string): string {
+  let n = quote.length - 1;
+  while (n >= 4 && !doc.includes(quote.slice(0, n))) n--;
+  return n >= 4 ? `; it matches up to "${quote.slice(0, n)}" and differs at "${quote.slice(n, n + 6)}"` : '';
+}
+
+type Report = (path: PropertyKey[], message: string, hint: string) => void;
+
+function checkParity(sheet: Sheet, fact: Fact, i: number, report: Report): void {
+  const texts: [PropertyKey[], { zh: string; en: string } | undefined][] = [
+    [['title'], fact.title],
+    [['summary'], fact.summary],
+    [['conflict', 'resolution'], fact.conflict?.resolution],
+    ...(fact.items ?? []).map((t, j): [PropertyKey[], { zh: string; en: string }] => [['items', j], t]),
+    ...fact.values.flatMap((v, j): [PropertyKey[], { zh: string; en: string } | undefined][] => [
+      [['values', j, 'label'], v.label],
+      [['values', j, 'noun'], v.noun],
+    ]),
+  ];
+  for (const [path, t] of texts) {
+    if (t && HAN.test(t.en)) report(['facts', i, ...path, 'en'], `English text of "${fact.id}" contains Chinese characters`, 'translate or transliterate them');
+  }
+  // Every number the English summary states must be stated by the Chinese summary or be a value.
+  const zh = [...numbersIn(fact.summary.zh), ...chineseNumeralsIn(fact.summary.zh), ...fact.values.map((v) => v.value), ...dateNumbers(fact)];
+  for (const n of numbersIn(fact.summary.en)) {
+    if (!zh.some((m) => sameNumber(m, n)) && !isCalendarNumber(n, fact.summary.en)) {
+      report(['facts', i, 'summary', 'en'], `English summary of "${fact.id}" states ${n}, which the Chinese summary and the values do not`, 'make both languages state the same figures');
+      break;
+    }
+  }
+  void sheet;
+}
+
+function dateNumbers(fact: Fact): number[] {
+  const dates = [fact.as_of, fact.date, fact.period?.from, fact.period?.to].filter((d): d is string => !!d);
+  const out = dates.flatMap((d) => d.split('-').map(Number));
+  if (fact.target_year) out.push(fact.target_year);
+  if (fact.baseline) out.push(fact.baseline.year);
+  return out;
+}
+
+/** Days of a month and years next to an English month name are dates, not figures. */
+function isCalendarNumber(n: number, text: string): boolean {
+  if (Number.isInteger(n) && n >= 1900 && n <= 2100) return true;
+  return Number.isInteger(n) && n >= 1 && n <= 31 && new RegExp(`(\\b${n} (January|February|March|April|May|June|July|August|September|October|November|December)|(January|February|March|April|May|June|July|August|September|October|November|December) ${n}\\b)`).test(text);
+}
+
+function checkConflicts(base: FactBase, normalized: Map<string, string>, sheet: Sheet, fact: Fact, i: number, quote: string, report: Report, notes: string[]): void {
+  const declared = fact.conflict;
+  if (declared) {
+    const other = normalized.get(declared.with.doc) ?? '';
+    if (!other.includes(normalizeText(declared.with.quote))) {
+      report(['facts', i, 'conflict', 'with', 'quote'], `conflicting quote of "${fact.id}" is not in ${declared.with.doc}`, 'copy the other reading from its source text');
+    }
+    if (declared.resolution) {
+      notes.push(`${sheet.file}:${fact.line}:${fact.col}: conflict resolved for "${fact.id}": ${fact.source.doc} "${fact.source.quote}" adopted over ${declared.with.doc} "${declared.with.quote}": ${declared.resolution.en}`);
+    } else {
+      report(['facts', i, 'conflict'], `unresolved conflict for "${fact.id}" between ${fact.source.doc} and ${declared.with.doc}`, 'add resolution: { zh, en } saying which reading is adopted and why');
+    }
+  }
+  // Look for the same passage, stated differently, in the zone's other sources.
+  for (const [doc, text] of normalized) {
+    if (doc === fact.source.doc || doc === declared?.with.doc) continue;
+    if (!base.sources.get(doc)?.zones.includes(fact.zone) || text.includes(quote)) continue;
+    const passage = divergentPassage(withContext(quote, normalized.get(fact.source.doc) ?? ''), text);
+    if (passage) {
+      report(['facts', i, 'source', 'quote'], `${doc} states this differently: "${passage}"`, 'record conflict: { with: { doc, quote }, resolution: { zh, en } } on the fact');
+    }
+  }
+}
+
+/** The quote with a few characters of its own source on each side, so that only the same statement aligns. */
+function withContext(quote: string, doc: string, chars = 10): string {
+  const at = doc.indexOf(quote);
+  return at < 0 ? quote : doc.slice(Math.max(0, at - chars), at + quote.length + chars);
+}
+
+/**
+ * Finds a passage of `text` aligned with `quote` that states a different figure or a different word
+ * (a substitution, not an inserted or dropped word). Returns it, or undefined when none is close.
+ */
+export function divergentPassage(quote: string, text: string): string | undefined {
+  const L = quote.length;
+  if (L < 8) return undefined;
+  const starts = new Set<number>();
+  for (let k = 0; k + 6 <= L; k += 3) {
+    const gram = quote.slice(k, k + 6);
+    for (let p = text.indexOf(gram); p >= 0; p = text.indexOf(gram, p + 1)) starts.add(Math.max(0, p - k));
+  }
+  const budget = Math.max(2, Math.floor(L * 0.15));
+  for (const start of starts) {
+    const window = text.slice(Math.max(0, start - budget), start + L + budget);
+    const m = align(quote, window);
+    if (m.distance === 0 || m.distance > budget) continue;
+    const passage = window.slice(m.from, m.to);
+    const a = numbersIn(quote).sort((x, y) => x - y);
+    const b = numbersIn(passage).sort((x, y) => x - y);
+    const numbersDiffer = a.length !== b.length || a.some((n, j) => !sameNumber(n, b[j]!));
+    if (numbersDiffer || m.substitutions >= 2) return passage;
+  }
+  return undefined;
+}
+
+/** Semi-global edit alignment of `q` inside `t`: free start and end in t. Counts substitutions. */
+function align(q: string, t: string): { distance: number; substitutions: number; from: number; to: number } {
+  const n = q.length;
+  const m = t.length;
+  const cost: number[][] = Array.from({ length: n + 1 }, (_, i) => Array<number>(m + 1).fill(i));
+  for (let j = 0; j <= m; j++) cost[0]![j] = 0;
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++) {
+      const sub = cost[i - 1]![j - 1]! + (q[i - 1] === t[j - 1] ? 0 : 1);
+      cost[i]![j] = Math.min(sub, cost[i - 1]![j]! + 1, cost[i]![j - 1]! + 1);
+    }
+  }
+  let end = 0;
+  for (let j = 1; j <= m; j++) if (cost[n]![j]! < cost[n]![end]!) end = j;
+  let i = n;
+  let j = end;
+  let substitutions = 0;
+  while (i > 0 && j > 0) {
+    const c = cost[i]![j]!;
+    if (c === cost[i - 1]![j - 1]! + (q[i - 1] === t[j - 1] ? 0 : 1)) {
+      if (q[i - 1] !== t[j - 1]) substitutions++;
+      i--; j--;
+    } else if (c === cost[i - 1]![j]! + 1) i--;
+    else j--;
+  }
+  return { distance: cost[n]![end]!, substitutions, from: j, to: end };
+}
+
+/** Sentences (split at 。！？；) holding a figure other than a date, and whether a quote covers them. */
+function coverage(base: FactBase, normalized: Map<string, string>): SourceCoverage[] {
+  const quotes = base.sheets.flatMap((s) => s.facts.flatMap((f) => [f.source, ...(f.conflict ? [f.conflict.with] : [])]));
+  return [...base.sources.values()].map((source) => {
+    const text = normalized.get(source.id) ?? '';
+    const spans = quotes
+      .filter((q) => q.doc === source.id)
+      .flatMap((q) => {
+        const nq = normalizeText(q.quote);
+        const out: [number, number][] = [];
+        for (let p = text.indexOf(nq); p >= 0 && nq; p = text.indexOf(nq, p + 1)) out.push([p, p + nq.length]);
+        return out;
+      });
+    const sentences: { from: number; to: number; text: string }[] = [];
+    let from = 0;
+    for (const m of text.matchAll(/[。！？；!?;]/g)) {
+      sentences.push({ from, to: m.index + 1, text: text.slice(from, m.index + 1) });
+      from = m.index + 1;
+    }
+    if (from < text.length) sentences.push({ from, to: text.length, text: text.slice(from) });
+    const withFigures = sentences.filter((s) => holdsFigure(s.text));
+    const uncovered = withFigures.filter((s) => !spans.some(([a, b]) => a < s.to && b > s.from)).map((s) => s.text);
+    return { doc: source.id, file: source.file, sentences: withFigures.length, covered: withFigures.length - uncovered.length, uncovered };
+  });
+}
+
+function holdsFigure(sentence: string): boolean {
+  const stripped = sentence
+    .replace(/https?:\S*|\/\/\S*|infoCode=\w+/g, '')
+    .replace(/\d{4}-\d{2}-\d{2}(\d{2}:\d{2}:\d{2}(\+\d{4})?)?/g, '')
+    .replace(/\d{4}年/g, '')
+    .replace(/\d{1,2}月(\d{1,2}日)?/g, '')
+    .replace(/\d{1,2}日/g, '');
+  return /\d/.test(stripped);
+}

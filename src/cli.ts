@@ -1,0 +1,126 @@
+/** The command line: parses flags, calls the library, maps errors to exit codes. Nothing imports this module. */
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { BriefingError, formatProblem } from './errors.js';
+import { resolveConfig, type ConfigInput } from './config.js';
+import { writeFileAtomic } from './write.js';
+
+const rel = (p: string) => path.relative(process.cwd(), p) || p;
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+function progressBar(done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 24;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+}
+
+function program(): Command {
+  const cmd = new Command('briefing')
+    .description('Bilingual (Chinese/English) PDF policy briefings from sourced YAML fact sheets')
+    .version('0.1.0')
+    .showHelpAfterError('(run briefing --help for usage)')
+    .exitOverride();
+
+  cmd
+    .command('build')
+    .description('print one briefing per zone and theme into <out>/<edition>/')
+    .option('--zone <id...>', 'zones to print (default: all)', collect)
+    .option('--theme <id...>', 'themes to print (default: all)', collect)
+    .addOption(new Option('--lang <mode>', 'languages').choices(['bilingual', 'zh', 'en']).default('bilingual'))
+    .option('--edition <YYYY-MM>', 'edition month (default: this month in --tz)')
+    .option('--out <dir>', 'output folder', 'output')
+    .option('--html-only', 'write the HTML drafts, print no PDF')
+    .option('--now <iso-date>', 'pin the build time (or set SOURCE_DATE_EPOCH)')
+    .option('--tz <zone>', 'time zone for the default edition', 'Asia/Shanghai')
+    .option('--data <dir>', 'data folder', 'data')
+    .option('--templates <dir>', 'templates folder', 'templates')
+    .option('--verbose', 'say which browser printed')
+    .action(async (opts: ConfigInput) => {
+      const { buildBriefings } = await import('./build.js');
+      const config = resolveConfig(opts);
+      const result = await buildBriefings(config, {
+        writeFile: writeFileAtomic,
+        log: (line) => console.log(line.replace(config.outDir, rel(config.outDir))),
+        progress: progressBar,
+      });
+      const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
+      console.log(`${result.files.length} briefings, ${pages} pages, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
+    });
+
+  cmd
+    .command('check')
+    .description('prove the fact base against its sources')
+    .option('--coverage', 'list source sentences holding a figure that back no fact')
+    .option('--data <dir>', 'data folder', 'data')
+    .action(async (opts: { coverage?: boolean; data: string }) => {
+      const { loadFactBase } = await import('./data/load.js');
+      const { checkFactBase } = await import('./check.js');
+      const base = loadFactBase(path.resolve(opts.data));
+      const report = checkFactBase(base);
+      for (const note of report.notes) console.log(`note: ${note}`);
+      if (opts.coverage) {
+        let total = 0;
+        let covered = 0;
+        for (const c of report.coverage) {
+          total += c.sentences;
+          covered += c.covered;
+          console.log(`${c.file}: ${c.covered}/${c.sentences} sentences with figures back a fact (${pct(c.covered, c.sentences)})`);
+          for (const s of c.uncovered) console.log(`  not covered: ${s}`);
+        }
+        console.log(`coverage: ${covered}/${total} (${pct(covered, total)})`);
+      }
+      if (report.errors.length) throw new BriefingError(report.errors);
+      const perSheet = base.sheets.map((s) => `${s.zone}/${s.theme} ${s.facts.length}`).join(', ');
+      console.log(`ok: ${report.factCount} facts (${perSheet}), ${base.sources.size} sources`);
+    });
+
+  cmd
+    .command('list')
+    .description('list zones, themes and the editions the data supports')
+    .option('--data <dir>', 'data folder', 'data')
+    .action(async (opts: { data: string }) => {
+      const { loadFactBase } = await import('./data/load.js');
+      const { supportedEditions } = await import('./model/select.js');
+      const base = loadFactBase(path.resolve(opts.data));
+      console.log('zones:');
+      for (const z of base.zones) console.log(`  ${z.id.padEnd(18)} ${z.name.zh} / ${z.name.en}`);
+      console.log('themes:');
+      for (const t of base.themes) console.log(`  ${t.id.padEnd(18)} ${t.name.zh} / ${t.name.en}`);
+      console.log('editions:');
+      for (const e of supportedEditions(base)) console.log(`  ${e.edition}  adds ${e.sources.map((s) => s.id).join(', ')}`);
+    });
+  return cmd;
+}
+
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
+
+/** Exit codes: 0 success, 1 the user's input is wrong, 2 an internal fault. */
+export async function main(argv: string[]): Promise<void> {
+  const onSignal = async (signal: NodeJS.Signals) => {
+    const { closeAllBrowsers } = await import('./print/browser.js');
+    await closeAllBrowsers();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    process.exitCode = exitCodeFor(e);
+  }
+}
+
+function exitCodeFor(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Commander has printed its message already; help and version are not errors.
+    return e.exitCode === 0 ? 0 : 1;
+  }
+  if (e instanceof BriefingError) {
+    for (const p of e.problems) console.error(formatProblem(p));
+    return 1;
+  }
+  console.error(`briefing: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  console.error('This is a bug in briefing, not in your data; please report it with the command you ran.');
+  return 2;
+}

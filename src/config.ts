@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { usageError } from './errors.js';
+import { parseEdition } from './model/edition.js';
+
+export type LangMode = 'bilingual' | 'zh' | 'en';
+
+/** Everything a build depends on, resolved once from defaults, flags and the environment. */
+export interface Config {
+  root: string;
+  dataDir: string;
+  templatesDir: string;
+  outDir: string;
+  zones?: string[];
+  themes?: string[];
+  lang: LangMode;
+  edition?: string;
+  /** The build time: printed on the cover and stored as the PDF creation date. */
+  now: Date;
+  timeZone: string;
+  htmlOnly: boolean;
+  verbose: boolean;
+  printTimeoutMs: number;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ConfigInput {
+  root?: string;
+  data?: string;
+  templates?: string;
+  out?: string;
+  zone?: string[];
+  theme?: string[];
+  lang?: string;
+  edition?: string;
+  now?: string;
+  tz?: string;
+  htmlOnly?: boolean;
+  verbose?: boolean;
+}
+
+/** `--now`, else SOURCE_DATE_EPOCH (seconds), else the clock. */
+function resolveNow(flag: string | undefined, env: NodeJS.ProcessEnv, clock: () => Date): Date {
+  if (flag) {
+    const d = new Date(flag);
+    if (Number.isNaN(d.getTime())) throw usageError(`--now "${flag}" is not a date and time`, 'write it as ISO 8601, e.g. 2022-11-30T08:00:00Z');
+    return d;
+  }
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    if (!/^\d+$/.test(epoch)) throw usageError(`SOURCE_DATE_EPOCH "${epoch}" is not a number of seconds`, 'set it to a Unix time, e.g. 1669795200');
+    return new Date(Number(epoch) * 1000);
+  }
+  return clock();
+}
+
+export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env, clock: () => Date = () => new Date()): Config {
+  const root = path.resolve(input.root ?? process.cwd());
+  const lang = input.lang ?? 'bilingual';
+  if (lang !== 'bilingual' && lang !== 'zh' && lang !== 'en') throw usageError(`--lang "${lang}" is not a language mode`, 'use bilingual, zh or en');
+  const tz = input.tz ?? env.BRIEFING_TZ ?? 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw usageError(`time zone "${tz}" is unknown`, 'use an IANA name such as Asia/Shanghai');
+  }
+  return {
+    root,
+    dataDir: path.resolve(root, input.data ?? 'data'),
+    templatesDir: path.resolve(root, input.templates ?? 'templates'),
+    outDir: path.resolve(root, input.out ?? 'output'),
+    ...(input.zone?.length ? { zones: input.zone } : {}),
+    ...(input.theme?.length ? { themes: input.theme } : {}),
+    lang,
+    ...(input.edition ? { edition: parseEdition(input.edition) } : {}),
+    now: resolveNow(input.now, env, clock),
+    timeZone: tz,
+    htmlOnly: !!input.htmlOnly,
+    verbose: !!input.verbose,
+    printTimeoutMs: 30_000,
+    env,
+  };
+}

@@ -1,0 +1,190 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { BriefingError, type Problem } from '../errors.js';
+import { parseYaml, type YamlFile } from './yaml.js';
+import {
+  sheetSchema, sourcesSchema, themesSchema, zonesSchema,
+  type ChartSpec, type FactSpec, type SourceSpec, type ThemeSpec, type ZoneSpec,
+} from './schema.js';
+
+export interface Source extends SourceSpec {
+  /** Path of the text, as shown to the user. */
+  file: string;
+  text: string;
+}
+
+export interface Fact extends FactSpec {
+  zone: string;
+  theme: string;
+  /** Where the fact is written, for messages. */
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface Sheet {
+  zone: string;
+  theme: string;
+  file: string;
+  yaml: YamlFile;
+  facts: Fact[];
+  charts: ChartSpec[];
+}
+
+export interface FactBase {
+  dataDir: string;
+  zones: ZoneSpec[];
+  themes: ThemeSpec[];
+  sources: Map<string, Source>;
+  sheets: Sheet[];
+}
+
+const display = (file: string) => path.relative(process.cwd(), file) || file;
+
+/** Reads a YAML file and validates it against a schema; problems carry file:line:col. */
+function loadYaml<T>(file: string, schema: z.ZodType<T>, problems: Problem[]): { value: T; yaml: YamlFile } | undefined {
+  const shown = display(file);
+  if (!existsSync(file)) {
+    problems.push({ file: shown, line: 0, col: 0, message: 'file is missing', hint: 'create it; data/README.md describes its format' });
+    return undefined;
+  }
+  const parsed = parseYaml(shown, readFileSync(file, 'utf8'));
+  problems.push(...parsed.problems);
+  if (!parsed.yaml) return undefined;
+  const yaml = parsed.yaml;
+  const result = schema.safeParse(yaml.data);
+  if (result.success) return { value: result.data, yaml };
+  for (const issue of result.error.issues) problems.push(...describeIssue(yaml, issue));
+  return undefined;
+}
+
+/** Turns one schema issue into user-facing lines at the exact YAML node. */
+function describeIssue(yaml: YamlFile, issue: z.core.$ZodIssue): Problem[] {
+  const at = issue.path as PropertyKey[];
+  const name = at.length ? `"${at.map(String).join('.')}"` : 'the file';
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((k) =>
+        yaml.problem([...at, k], `unknown key "${k}" in ${name}`, 'remove it or fix its spelling; data/README.md lists the keys', { key: true }),
+      );
+    case 'invalid_value':
+      return [yaml.problem(at, `${name} is ${JSON.stringify(getIn(yaml.data, at))}, not one of the allowed values`, `use one of: ${issue.values.map(String).join(', ')}`)];
+    case 'invalid_type': {
+      const got = getIn(yaml.data, at);
+      if (got === undefined) return [yaml.problem(at, `${name} is missing`, `add ${issue.expected === 'object' ? 'it' : `a ${issue.expected}`}`)];
+      return [yaml.problem(at, `${name} should be ${issue.expected}, not ${JSON.stringify(got)}`, 'change its type')];
+    }
+    default:
+      return [yaml.problem(at, `${name} ${issue.message}`, 'see data/README.md')];
+  }
+}
+
+function getIn(data: unknown, at: PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const k of at) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/**
+ * Loads every data file and validates shape and references: zones, themes, sources, fact sheets.
+ * Throws one BriefingError listing every problem found.
+ */
+export function loadFactBase(dataDir: string): FactBase {
+  const problems: Problem[] = [];
+  const zones = loadYaml(path.join(dataDir, 'zones.yaml'), zonesSchema, problems);
+  const themes = loadYaml(path.join(dataDir, 'themes.yaml'), themesSchema, problems);
+  const sourcesFile = loadYaml(path.join(dataDir, 'sources.yaml'), sourcesSchema, problems);
+  if (!zones || !themes || !sourcesFile) throw new BriefingError(problems);
+
+  const zoneIds = new Set(zones.value.zones.map((z) => z.id));
+  const themeIds = new Set(themes.value.themes.map((t) => t.id));
+  duplicates(zones.value.zones.map((z) => z.id), (i, id) => problems.push(zones.yaml.problem(['zones', i, 'id'], `zone id "${id}" is used twice`, 'give each zone its own id')));
+  duplicates(themes.value.themes.map((t) => t.id), (i, id) => problems.push(themes.yaml.problem(['themes', i, 'id'], `theme id "${id}" is used twice`, 'give each theme its own id')));
+
+  const sources = new Map<string, Source>();
+  sourcesFile.value.sources.forEach((s, i) => {
+    const file = path.join(dataDir, 'sources', `${s.id}.txt`);
+    if (sources.has(s.id)) problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source id "${s.id}" is used twice`, 'list each source once'));
+    if (!existsSync(file)) {
+      problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source text ${display(file)} is missing`, `copy the text to ${display(file)} or fix the id`));
+      return;
+    }
+    s.zones.forEach((z, j) => {
+      if (!zoneIds.has(z)) problems.push(sourcesFile.yaml.problem(['sources', i, 'zones', j], `unknown zone "${z}"`, `use one of: ${[...zoneIds].join(', ')}`));
+    });
+    sources.set(s.id, { ...s, file: display(file), text: readFileSync(file, 'utf8') });
+  });
+
+  const sheets: Sheet[] = [];
+  const factsDir = path.join(dataDir, 'facts');
+  const zoneDirs = existsSync(factsDir) ? readdirSync(factsDir).filter((d) => statSync(path.join(factsDir, d)).isDirectory()).sort() : [];
+  for (const zone of zoneDirs) {
+    if (!zoneIds.has(zone)) {
+      problems.push({ file: display(path.join(factsDir, zone)), line: 0, col: 0, message: `folder for unknown zone "${zone}"`, hint: 'add the zone to data/zones.yaml or rename the folder' });
+      continue;
+    }
+    for (const name of readdirSync(path.join(factsDir, zone)).filter((f) => f.endsWith('.yaml')).sort()) {
+      const theme = name.replace(/\.yaml$/, '');
+      const file = path.join(factsDir, zone, name);
+      if (!themeIds.has(theme)) {
+        problems.push({ file: display(file), line: 0, col: 0, message: `fact sheet for unknown theme "${theme}"`, hint: `name it after a theme in data/themes.yaml: ${[...themeIds].join(', ')}` });
+        continue;
+      }
+      const loaded = loadYaml(file, sheetSchema, problems);
+      if (!loaded) continue;
+      const facts = loaded.value.facts.map((f, i): Fact => ({ ...f, zone, theme, file: loaded.yaml.file, ...loaded.yaml.locate(['facts', i]) }));
+      sheets.push({ zone, theme, file: loaded.yaml.file, yaml: loaded.yaml, facts, charts: loaded.value.charts ?? [] });
+    }
+  }
+
+  // References that span files: unique ids, source ids, kind-specific fields, chart facts.
+  const seen = new Map<string, Fact>();
+  for (const sheet of sheets) {
+    const p = (at: PropertyKey[], message: string, hint: string) => problems.push(sheet.yaml.problem(at, message, hint));
+    sheet.facts.forEach((f, i) => {
+      const other = seen.get(f.id);
+      if (other) p(['facts', i, 'id'], `fact id "${f.id}" is also used at ${other.file}:${other.line}`, 'ids are unique across all sheets; rename one');
+      seen.set(f.id, f);
+      const refs: { ref: { doc: string }; at: PropertyKey[] }[] = [{ ref: f.source, at: ['facts', i, 'source', 'doc'] }];
+      if (f.conflict) refs.push({ ref: f.conflict.with, at: ['facts', i, 'conflict', 'with', 'doc'] });
+      for (const { ref, at } of refs) {
+        const src = sources.get(ref.doc);
+        if (!src) p([...at], `unknown source "${ref.doc}"`, 'use an id from data/sources.yaml');
+        else if (!src.zones.includes(sheet.zone)) p([...at], `source "${ref.doc}" does not cover zone "${sheet.zone}"`, 'add the zone to the source in data/sources.yaml or cite another source');
+      }
+      const need = (field: 'as_of' | 'date' | 'target_year', why: string) => {
+        if (f[field] === undefined) p(['facts', i], `${f.kind} "${f.id}" has no ${field}`, why);
+      };
+      if (f.kind === 'metric' || f.kind === 'initiative') need('as_of', 'add as_of: YYYY-MM, when the figure was true');
+      if (f.kind === 'target') need('target_year', 'add target_year: the year the target is for');
+      if (f.kind === 'milestone') need('date', 'add date: YYYY-MM or YYYY-MM-DD');
+      if (f.period && f.period.from > f.period.to) p(['facts', i, 'period'], 'period ends before it starts', 'swap from and to');
+      f.values.forEach((v, j) => {
+        if (v.unit === 'count' && !v.noun) p(['facts', i, 'values', j, 'unit'], 'a count needs a noun', 'add noun: { zh: 个, en: projects }');
+      });
+    });
+  }
+  for (const sheet of sheets) {
+    sheet.charts.forEach((c, i) => {
+      c.facts.forEach((id, j) => {
+        const f = seen.get(id);
+        const at = ['charts', i, 'facts', j];
+        if (!f) problems.push(sheet.yaml.problem(at, `chart "${c.id}" uses unknown fact "${id}"`, 'use the id of a fact in this sheet'));
+        else if (f.zone !== sheet.zone || f.theme !== sheet.theme) problems.push(sheet.yaml.problem(at, `chart "${c.id}" uses fact "${id}" from another sheet`, 'charts draw on their own sheet\'s facts'));
+        else if (!f.values.some((v) => v.unit === c.unit)) problems.push(sheet.yaml.problem(at, `fact "${id}" has no value in ${c.unit}, the unit of chart "${c.id}"`, 'change the chart unit or remove the fact from the chart'));
+      });
+    });
+  }
+
+  if (problems.length) throw new BriefingError(problems);
+  return { dataDir, zones: zones.value.zones, themes: themes.value.themes, sources, sheets };
+}
+
+function duplicates(ids: string[], report: (index: number, id: string) => void): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) report(i, id);
+    seen.add(id);
+  });
+}

@@ -1,0 +1,21 @@
+import { usageError } from '../errors.js';
+
+/** An edition is a month, YYYY-MM. */
+export function parseEdition(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) {
+    throw usageError(`--edition "${value}" is not a month`, 'write it as YYYY-MM with the month 01–12, e.g. --edition 2022-11');
+  }
+  return value;
+}
+
+/** The month `now` falls in, in the given IANA time zone. */
+export function currentEdition(now: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}`;
+}
+
+/** Is a date (YYYY-MM or YYYY-MM-DD) on or before the end of the edition's month? */
+export function knownBy(date: string, edition: string): boolean {
+  return date.slice(0, 7) <= edition;
+}

@@ -1,0 +1,161 @@
+import type { Fact } from '../data/load.js';
+import { formatDate, formatPeriod, formatQuantity, type Lang, type Text } from '../data/quantities.js';
+import { LABELS } from './labels.js';
+import type { BriefingModel } from './select.js';
+
+/** A text in the languages being printed; a missing language is simply not printed. */
+export type Bi = Partial<Text>;
+
+export interface FactView {
+  id: string;
+  ref: number;
+  title: Bi;
+  summary: Bi;
+  values: Bi[];
+  when: Bi;
+  items: Bi[];
+}
+
+export interface ChartView {
+  id: string;
+  title: Bi;
+  unit: Fact['values'][number]['unit'];
+  rows: { factId: string; label: Bi; value: number; formatted: Bi; ref: number }[];
+  alt: Bi;
+  source: Bi;
+}
+
+export interface SectionView {
+  id: string;
+  heading: Bi;
+  facts: FactView[];
+}
+
+export interface BriefingView {
+  langs: Lang[];
+  /** The document's language: zh-CN unless only English is printed. */
+  lang: string;
+  zone: Bi;
+  theme: Bi;
+  accent: string;
+  edition: Bi;
+  generated: Bi;
+  title: string;
+  keyFigures: { value: Bi; title: Bi; when: Bi; ref: number }[];
+  charts: ChartView[];
+  sections: SectionView[];
+  sources: { ref: number; title: Bi; publisher: Bi; published: Bi; quality: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
+  empty: boolean;
+  labels: Record<keyof typeof LABELS, Bi>;
+}
+
+function pick(text: Text, langs: Lang[]): Bi {
+  const out: Bi = {};
+  for (const l of langs) out[l] = text[l];
+  return out;
+}
+
+function each(langs: Lang[], make: (lang: Lang) => string): Bi {
+  return pick({ zh: make('zh'), en: make('en') }, langs);
+}
+
+/** When a figure was true, stated, or is due, in each language. */
+function whenOf(f: Fact, lang: Lang): string {
+  if (f.kind === 'target' && f.target_year) {
+    const base = f.baseline ? (lang === 'zh' ? `（基准${f.baseline.year}年）` : ` (baseline ${f.baseline.year})`) : '';
+    return lang === 'zh' ? `目标${f.target_year}年${base}` : `Target for ${f.target_year}${base}`;
+  }
+  if (f.period) return formatPeriod(f.period.from, f.period.to, lang);
+  const d = f.date ?? f.as_of;
+  if (!d) return '';
+  return f.kind === 'milestone' ? formatDate(d, lang) : `${LABELS.asOf[lang]} ${formatDate(d, lang)}`.replace('截至 ', '截至');
+}
+
+export interface FormatOptions {
+  langs: Lang[];
+  generatedAt: Date;
+}
+
+/** Turns a briefing model into everything the template prints, already formatted for the chosen languages. */
+export function formatBriefing(model: BriefingModel, opts: FormatOptions): BriefingView {
+  const { langs } = opts;
+  const p = (t: Text) => pick(t, langs);
+  const sourceRefs = new Map(model.sources.map((s, i) => [s.id, i + 1]));
+  const refOf = (f: Fact) => sourceRefs.get(f.source.doc) ?? 0;
+
+  const factView = (f: Fact): FactView => ({
+    id: f.id,
+    ref: refOf(f),
+    title: p(f.title),
+    summary: p(f.summary),
+    values: f.values.map((v) => each(langs, (l) => (v.label ? `${v.label[l]}${l === 'zh' ? '：' : ': '}` : '') + formatQuantity(v, l))),
+    when: each(langs, (l) => whenOf(f, l)),
+    items: (f.items ?? []).map(p),
+  });
+
+  const withValues = model.facts.filter((f) => f.values.length > 0);
+  const keyed = withValues.filter((f) => f.key);
+  const keyFacts = [...keyed, ...withValues.filter((f) => !f.key)].slice(0, Math.max(4, Math.min(8, keyed.length)));
+  const keyFigures = keyFacts.map((f) => ({
+    value: each(langs, (l) => formatQuantity(f.values[0]!, l)),
+    title: p(f.title),
+    when: each(langs, (l) => whenOf(f, l)),
+    ref: refOf(f),
+  }));
+
+  const charts: ChartView[] = model.charts.map(({ spec, facts }) => {
+    const rows = facts.map((f) => {
+      const v = f.values.find((x) => x.unit === spec.unit)!;
+      return { factId: f.id, label: p(f.title), value: v.value, formatted: each(langs, (l) => formatQuantity(v, l)), ref: refOf(f) };
+    });
+    const docs = [...new Set(facts.map((f) => f.source.doc))];
+    return {
+      id: spec.id,
+      title: p(spec.title),
+      unit: spec.unit,
+      rows,
+      alt: each(langs, (l) => `${LABELS.chartAlt[l]}${l === 'zh' ? '：' : ': '}${spec.title[l]}${l === 'zh' ? '。' : '. '}${rows.map((r) => `${r.label[l]} ${r.formatted[l]}`).join(l === 'zh' ? '；' : '; ')}`),
+      source: each(langs, (l) => `${LABELS.source[l]}${l === 'zh' ? '：' : ': '}${docs.map((d) => `[${sourceRefs.get(d)}] ${d}`).join(', ')}`),
+    };
+  });
+
+  const byKind = (kind: Fact['kind']) => model.facts.filter((f) => f.kind === kind);
+  const milestones = byKind('milestone').sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
+  const sections: SectionView[] = [
+    { id: 'targets', heading: p(LABELS.targets), facts: byKind('target').map(factView) },
+    { id: 'progress', heading: p(LABELS.progress), facts: byKind('metric').map(factView) },
+    { id: 'milestones', heading: p(LABELS.milestones), facts: milestones.map(factView) },
+    { id: 'initiatives', heading: p(LABELS.initiatives), facts: byKind('initiative').map(factView) },
+  ].filter((s) => s.facts.length > 0);
+
+  const sources = model.sources.map((s) => ({
+    ref: sourceRefs.get(s.id)!,
+    title: p(s.title),
+    publisher: p(s.publisher),
+    published: each(langs, (l) => `${s.id} · ${formatDate(s.published, l)}`),
+    quality: p(s.quality),
+    quotes: model.facts.filter((f) => f.source.doc === s.id).map((f) => ({ ref: sourceRefs.get(s.id)!, title: p(f.title), quote: f.source.quote })),
+  }));
+
+  const labels = Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, p(v)])) as BriefingView['labels'];
+  const stamp = opts.generatedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const title = langs.includes('zh')
+    ? `${model.zone.name.zh} · ${model.theme.name.zh} · ${model.edition}`
+    : `${model.zone.name.en} · ${model.theme.name.en} · ${model.edition}`;
+  return {
+    langs,
+    lang: langs.includes('zh') ? 'zh-CN' : 'en',
+    zone: p(model.zone.name),
+    theme: p(model.theme.name),
+    accent: model.theme.accent,
+    edition: each(langs, (l) => formatDate(model.edition, l)),
+    generated: each(langs, () => stamp),
+    title,
+    keyFigures,
+    charts,
+    sections,
+    sources,
+    empty: model.facts.length === 0,
+    labels,
+  };
+}

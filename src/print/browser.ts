@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import type { Browser } from 'puppeteer';
+import { usageError } from '../errors.js';
+
+/** The system browsers looked for, in order, after PUPPETEER_EXECUTABLE_PATH and Puppeteer's own download. */
+const SYSTEM_BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome', '/snap/bin/chromium'];
+
+export interface BrowserInfo {
+  executablePath: string;
+  origin: 'PUPPETEER_EXECUTABLE_PATH' | 'puppeteer download' | 'system';
+}
+
+type Puppeteer = typeof import('puppeteer').default;
+let puppeteerModule: Promise<Puppeteer> | undefined;
+/** Puppeteer is heavy: loaded only when something is printed. */
+export const loadPuppeteer = (): Promise<Puppeteer> => (puppeteerModule ??= import('puppeteer').then((m) => m.default as unknown as Puppeteer));
+
+/** Finds Chromium: PUPPETEER_EXECUTABLE_PATH, then Puppeteer's downloaded browser, then the system's. */
+export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise<BrowserInfo> {
+  const fromEnv = env.PUPPETEER_EXECUTABLE_PATH;
+  if (fromEnv) {
+    if (existsSync(fromEnv)) return { executablePath: fromEnv, origin: 'PUPPETEER_EXECUTABLE_PATH' };
+    throw usageError(`PUPPETEER_EXECUTABLE_PATH points to ${fromEnv}, which does not exist`, 'fix the path or unset the variable');
+  }
+  try {
+    const downloaded = (await loadPuppeteer()).executablePath();
+    if (downloaded && existsSync(downloaded)) return { executablePath: downloaded, origin: 'puppeteer download' };
+  } catch {
+    // No downloaded browser: fall through to the system's.
+  }
+  const system = SYSTEM_BROWSERS.find((p) => existsSync(p));
+  if (system) return { executablePath: system, origin: 'system' };
+  throw usageError('no Chromium found', 'install it with `sudo apt-get install chromium` (Debian/Ubuntu) or set PUPPETEER_EXECUTABLE_PATH to a Chrome or Chromium binary');
+}
+
+/** Flags that keep a headless print quiet and the same on every machine: no network chatter, no GPU, fixed hinting. */
+const ARGS = [
+  '--headless=new', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--disable-extensions', '--disable-dev-shm-usage',
+  '--font-render-hinting=none', '--mute-audio', '--hide-scrollbars',
+];
+
+const open = new Set<Browser>();
+
+/** Launches one browser for a run. Closed by the caller in `finally`, or by closeAllBrowsers on a signal. */
+export async function launchBrowser(info: BrowserInfo): Promise<Browser> {
+  const puppeteer = await loadPuppeteer();
+  const args = [...ARGS];
+  // Chromium refuses its sandbox when run as root, as on CI machines.
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  const browser = await puppeteer.launch({ executablePath: info.executablePath, args, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, headless: true });
+  open.add(browser);
+  browser.once('disconnected', () => open.delete(browser));
+  return browser;
+}
+
+export async function closeBrowser(browser: Browser): Promise<void> {
+  open.delete(browser);
+  try {
+    await browser.close();
+  } catch {
+    // Already gone: make sure the process is.
+    browser.process()?.kill('SIGKILL');
+  }
+}
+
+/** For signal handlers: closes every browser this process launched. */
+export async function closeAllBrowsers(): Promise<void> {
+  await Promise.all([...open].map(closeBrowser));
+}

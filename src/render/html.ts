@@ -1,0 +1,94 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type { BriefingView } from '../model/format.js';
+import { BriefingError } from '../errors.js';
+
+const LANG_ATTR = { zh: 'zh-CN', en: 'en' } as const;
+/** Elements that hold both languages inside one box (table cells, list items) instead of one box each. */
+const WRAPPERS = new Set(['td', 'th', 'dd', 'dt', 'li', 'figcaption']);
+
+export interface Templates {
+  render(view: BriefingView & { svgs: string[]; fontCss: string[] }): string;
+  /** Every file the templates were read from, for hashing and watching. */
+  files: string[];
+}
+
+/**
+ * Compiles the template set in `dir`: briefing.hbs, partials/*.hbs, styles/*.css.
+ * Escaping is on by default; triple braces are used only for CSS and the SVG the program itself made.
+ */
+export function loadTemplates(dir: string): Templates {
+  const hb = Handlebars.create();
+  const files: string[] = [];
+  const read = (file: string) => {
+    files.push(file);
+    return readFileSync(file, 'utf8');
+  };
+  const compile = (file: string) => {
+    try {
+      return hb.compile(read(file), { strict: false, noEscape: false });
+    } catch (e) {
+      throw templateError(file, e);
+    }
+  };
+
+  hb.registerHelper('bi', function (text: Partial<Record<'zh' | 'en', string>> | undefined, options: Handlebars.HelperOptions) {
+    const tag = String(options.hash.tag ?? 'span');
+    const cls = options.hash.class ? ` ${String(options.hash.class)}` : '';
+    const esc = Handlebars.escapeExpression;
+    const parts = (['zh', 'en'] as const).filter((l) => text?.[l]);
+    if (WRAPPERS.has(tag)) {
+      const inner = parts.map((l) => `<span class="${l}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? "")}</span>`).join('');
+      return new Handlebars.SafeString(`<${tag} class="${cls.trim()}">${inner}</${tag}>`);
+    }
+    return new Handlebars.SafeString(parts.map((l) => `<${tag} class="${l}${cls}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? "")}</${tag}>`).join(''));
+  });
+  /** A CSS string literal, for @page margin boxes. */
+  hb.registerHelper('cssString', (s: unknown) => new Handlebars.SafeString(`"${String(s ?? '').replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\A ')}"`));
+
+  const partialsDir = path.join(dir, 'partials');
+  if (existsSync(partialsDir)) {
+    for (const f of readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')).sort()) {
+      const file = path.join(partialsDir, f);
+      const source = read(file);
+      try {
+        hb.precompile(source);
+      } catch (e) {
+        throw templateError(file, e);
+      }
+      hb.registerPartial(f.replace(/\.hbs$/, ''), source);
+    }
+  }
+  const stylesDir = path.join(dir, 'styles');
+  const css = existsSync(stylesDir)
+    ? readdirSync(stylesDir).filter((n) => n.endsWith('.css')).sort().map((f) => read(path.join(stylesDir, f))).join('\n')
+    : '';
+  const main = compile(path.join(dir, 'briefing.hbs'));
+
+  return {
+    files,
+    render(view) {
+      const bilingual = view.langs.length > 1;
+      const runningHeader = bilingual
+        ? `${view.zone.zh} · ${view.theme.zh} · ${view.edition.zh}    ${view.zone.en} · ${view.theme.en} · ${view.edition.en}`
+        : [view.zone, view.theme, view.edition].map((t) => t.zh ?? t.en).join(' · ');
+      const sourceLine = view.sources.map((s) => `[${s.ref}] ${s.published.zh ?? s.published.en}`).join('  ');
+      const runningFooter = `${view.labels.source.zh ?? view.labels.source.en}${bilingual ? ` ${view.labels.source.en}` : ''}: ${sourceLine}`;
+      const charts = view.charts.map((c, i) => ({ ...c, svg: view.svgs[i] ?? '' }));
+      try {
+        return main({ ...view, charts, css, runningHeader, runningFooter, pageOf: ['', ' / ', ''] }, { allowProtoPropertiesByDefault: false });
+      } catch (e) {
+        throw templateError(path.join(dir, 'briefing.hbs'), e);
+      }
+    },
+  };
+}
+
+function templateError(file: string, e: unknown): BriefingError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const m = /line (\d+)/.exec(msg);
+  const col = /column (\d+)/.exec(msg);
+  const first = msg.split('\n')[0] ?? msg;
+  return new BriefingError([{ file: path.relative(process.cwd(), file) || file, line: m ? Number(m[1]) : 1, col: col ? Number(col[1]) + 1 : 1, message: `template error: ${first}`, hint: 'fix the Handlebars syntax' }]);
+}
