@@ -55,15 +55,14 @@ export function loadCheckedFacts(dataDir: string): FactBase {
   return base;
 }
 
-function pickIds<T extends { id: string }>(all: T[], wanted: string[] | undefined, what: 'zone' | 'theme', file: string): T[] {
+/** The zones or themes asked for; unknown ids are added to `problems`. */
+function pickIds<T extends { id: string }>(all: T[], wanted: string[] | undefined, what: 'zone' | 'theme', file: string, problems: Problem[]): T[] {
   if (!wanted?.length) return all;
-  const problems: Problem[] = [];
   for (const id of wanted) {
     if (!all.some((x) => x.id === id)) {
-      problems.push(usageError(`unknown ${what} "${id}"`, `use one of: ${all.map((x) => x.id).join(', ')} (defined in ${file})`).problems[0]!);
+      problems.push(...usageError(`unknown ${what} "${id}"`, `use one of: ${all.map((x) => x.id).join(', ')}, as defined in ${file}`).problems);
     }
   }
-  if (problems.length) throw new BriefingError(problems);
   return all.filter((x) => wanted.includes(x.id));
 }
 
@@ -77,8 +76,10 @@ function fontStylesheets(): string[] {
 export async function buildBriefings(config: Config, effects: BuildEffects): Promise<BuildResult> {
   const started = performance.now();
   const base = loadCheckedFacts(config.dataDir);
-  const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml');
-  const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml');
+  const problems: Problem[] = [];
+  const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
+  const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
+  if (problems.length) throw new BriefingError(problems);
   const edition = config.edition ?? currentEdition(config.now, config.timeZone);
   const templates = loadTemplates(config.templatesDir);
   const langs = LANGS[config.lang];

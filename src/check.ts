@@ -39,18 +39,21 @@ export function checkFactBase(base: FactBase): CheckReport {
     sheet.facts.forEach((fact, i) => {
       const at = (...rest: PropertyKey[]) => ['facts', i, ...rest];
       const report = (path: PropertyKey[], message: string, hint: string) => errors.push(sheet.yaml.problem(path, message, hint));
-      const doc = normalized.get(fact.source.doc) ?? '';
       const quote = normalizeText(fact.source.quote);
-
-      if (!doc.includes(quote)) {
-        report(at('source', 'quote'), `quote of "${fact.id}" is not in ${fact.source.doc}${nearMiss(quote, doc)}`, 'copy the passage from the source text; only markup, pinyin, Traditional characters and spaces may differ');
-      }
-      const quoted = numbersIn(quote, { raw: true });
-      fact.values.forEach((v, j) => {
-        if (!quoted.some((n) => sameNumber(n, v.value))) {
-          report(at('values', j, 'value'), `value ${v.value} ${v.unit} of "${fact.id}" is not written in its quote`, 'store the number from the quote in base units (591亿元 → 59100000000)');
+      const refs = [{ ref: fact.source, at: at('source') }, ...(fact.also ?? []).map((ref, j) => ({ ref, at: at('also', j) }))];
+      for (const { ref, at: where } of refs) {
+        const doc = normalized.get(ref.doc) ?? '';
+        const q = normalizeText(ref.quote);
+        if (!doc.includes(q)) {
+          report([...where, 'quote'], `quote of "${fact.id}" is not in ${ref.doc}${nearMiss(q, doc)}`, 'copy the passage from the source text; only markup, pinyin, Traditional characters and spaces may differ');
         }
-      });
+        const quoted = numbersIn(q, { raw: true });
+        fact.values.forEach((v, j) => {
+          if (!quoted.some((n) => sameNumber(n, v.value))) {
+            report(at('values', j, 'value'), `value ${v.value} ${v.unit} of "${fact.id}" is not written in its quote from ${ref.doc}`, 'store the number from the quote in base units (591亿元 → 59100000000)');
+          }
+        });
+      }
       checkParity(sheet, fact, i, report);
       checkConflicts(base, normalized, sheet, fact, i, quote, report, notes);
     });
@@ -122,7 +125,7 @@ function checkConflicts(base: FactBase, normalized: Map<string, string>, sheet: 
   }
   // Look for the same passage, stated differently, in the zone's other sources.
   for (const [doc, text] of normalized) {
-    if (doc === fact.source.doc || doc === declared?.with.doc) continue;
+    if (doc === fact.source.doc || doc === declared?.with.doc || fact.also?.some((a) => a.doc === doc)) continue;
     if (!base.sources.get(doc)?.zones.includes(fact.zone) || text.includes(quote)) continue;
     const passage = divergentPassage(withContext(quote, normalized.get(fact.source.doc) ?? ''), text);
     if (passage) {
@@ -193,7 +196,7 @@ function align(q: string, t: string): { distance: number; substitutions: number;
 
 /** Sentences (split at 。！？；) holding a figure other than a date, and whether a quote covers them. */
 function coverage(base: FactBase, normalized: Map<string, string>): SourceCoverage[] {
-  const quotes = base.sheets.flatMap((s) => s.facts.flatMap((f) => [f.source, ...(f.conflict ? [f.conflict.with] : [])]));
+  const quotes = base.sheets.flatMap((s) => s.facts.flatMap((f) => [f.source, ...(f.also ?? []), ...(f.conflict ? [f.conflict.with] : [])]));
   return [...base.sources.values()].map((source) => {
     const text = normalized.get(source.id) ?? '';
     const spans = quotes

@@ -19,7 +19,7 @@ function program(): Command {
   const cmd = new Command('briefing')
     .description('Bilingual (Chinese/English) PDF policy briefings from sourced YAML fact sheets')
     .version('0.1.0')
-    .showHelpAfterError('(run briefing --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'briefing: ')} (see briefing --help)\n`) })
     .exitOverride();
 
   cmd

@@ -147,6 +147,7 @@ export function loadFactBase(dataDir: string): FactBase {
       if (other) p(['facts', i, 'id'], `fact id "${f.id}" is also used at ${other.file}:${other.line}`, 'ids are unique across all sheets; rename one');
       seen.set(f.id, f);
       const refs: { ref: { doc: string }; at: PropertyKey[] }[] = [{ ref: f.source, at: ['facts', i, 'source', 'doc'] }];
+      (f.also ?? []).forEach((ref, j) => refs.push({ ref, at: ['facts', i, 'also', j, 'doc'] }));
       if (f.conflict) refs.push({ ref: f.conflict.with, at: ['facts', i, 'conflict', 'with', 'doc'] });
       for (const { ref, at } of refs) {
         const src = sources.get(ref.doc);

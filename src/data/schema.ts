@@ -65,6 +65,8 @@ export const factSchema = z.strictObject({
   baseline: z.strictObject({ year }).optional(),
   items: z.array(text).optional(),
   source: sourceRef,
+  /** The same figure in other sources: each quote is checked like the main one. */
+  also: z.array(sourceRef).optional(),
   conflict: z.strictObject({ with: sourceRef, resolution: text.optional() }).optional(),
 });
 
