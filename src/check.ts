@@ -46,6 +46,7 @@ export function checkFactBase(base: FactBase): CheckReport {
         const q = normalizeText(ref.quote);
         if (!doc.includes(q)) {
           report([...where, 'quote'], `quote of "${fact.id}" is not in ${ref.doc}${nearMiss(q, doc)}`, 'copy the passage from the source text; only markup, pinyin, Traditional characters and spaces may differ');
+          continue;
         }
         const quoted = numbersIn(q, { raw: true });
         fact.values.forEach((v, j) => {

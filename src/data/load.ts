@@ -62,7 +62,7 @@ function loadYaml<T>(file: string, schema: z.ZodType<T>, problems: Problem[]): {
 /** Turns one schema issue into user-facing lines at the exact YAML node. */
 function describeIssue(yaml: YamlFile, issue: z.core.$ZodIssue): Problem[] {
   const at = issue.path as PropertyKey[];
-  const name = at.length ? `"${at.map(String).join('.')}"` : 'the file';
+  const name = fieldName(yaml.data, at);
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((k) =>
@@ -78,6 +78,18 @@ function describeIssue(yaml: YamlFile, issue: z.core.$ZodIssue): Problem[] {
     default:
       return [yaml.problem(at, `${name} ${issue.message}`, 'see data/README.md')];
   }
+}
+
+/** "facts.3.values.0.unit" → `fact "tx-rail" values.0.unit`, which a user can find. */
+function fieldName(data: unknown, at: PropertyKey[]): string {
+  if (!at.length) return 'the file';
+  const [list, index, ...rest] = at;
+  const id = typeof index === 'number' ? getIn(data, [list!, index, 'id']) : undefined;
+  if (typeof id === 'string') {
+    const kind = String(list).replace(/s$/, '');
+    return rest.length ? `${kind} "${id}": ${rest.map(String).join('.')}` : `${kind} "${id}"`;
+  }
+  return `"${at.map(String).join('.')}"`;
 }
 
 function getIn(data: unknown, at: PropertyKey[]): unknown {
@@ -106,14 +118,12 @@ export function loadFactBase(dataDir: string): FactBase {
   sourcesFile.value.sources.forEach((s, i) => {
     const file = path.join(dataDir, 'sources', `${s.id}.txt`);
     if (sources.has(s.id)) problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source id "${s.id}" is used twice`, 'list each source once'));
-    if (!existsSync(file)) {
-      problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source text ${display(file)} is missing`, `copy the text to ${display(file)} or fix the id`));
-      return;
-    }
+    const present = existsSync(file);
+    if (!present) problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source text ${display(file)} is missing`, `copy the text to ${display(file)} or fix the id`));
     s.zones.forEach((z, j) => {
       if (!zoneIds.has(z)) problems.push(sourcesFile.yaml.problem(['sources', i, 'zones', j], `unknown zone "${z}"`, `use one of: ${[...zoneIds].join(', ')}`));
     });
-    sources.set(s.id, { ...s, file: display(file), text: readFileSync(file, 'utf8') });
+    sources.set(s.id, { ...s, file: display(file), text: present ? readFileSync(file, 'utf8') : '' });
   });
 
   const sheets: Sheet[] = [];

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { formatDate, formatPeriod, formatQuantity, numbersIn } from '../../src/data/quantities.js';
+
+describe('formatQuantity', () => {
+  it('writes yuan with 亿 in Chinese and billion in English', () => {
+    expect(formatQuantity({ value: 59_100_000_000, unit: 'CNY' }, 'zh')).toBe('591亿元');
+    expect(formatQuantity({ value: 59_100_000_000, unit: 'CNY' }, 'en')).toBe('CNY 59.1 billion');
+    expect(formatQuantity({ value: 2_460_000_000, unit: 'CNY' }, 'zh')).toBe('24.6亿元');
+    expect(formatQuantity({ value: 972_600_000_000, unit: 'CNY' }, 'en')).toBe('CNY 972.6 billion');
+  });
+  it('writes 万 in Chinese and grouped digits in English', () => {
+    expect(formatQuantity({ value: 224_000, unit: 'person-times' }, 'zh')).toBe('22.4万人次');
+    expect(formatQuantity({ value: 224_000, unit: 'person-times' }, 'en')).toBe('224,000 person-times');
+    expect(formatQuantity({ value: 15_600, unit: 'km' }, 'zh')).toBe('1.56万公里');
+    expect(formatQuantity({ value: 15_600, unit: 'km' }, 'en')).toBe('15,600 km');
+    expect(formatQuantity({ value: 1883, unit: 'count', noun: { zh: '家', en: 'pharmacies' } }, 'zh')).toBe('1883家');
+    expect(formatQuantity({ value: 1883, unit: 'count', noun: { zh: '家', en: 'pharmacies' } }, 'en')).toBe('1,883 pharmacies');
+  });
+  it('keeps percent and percentage points apart', () => {
+    expect(formatQuantity({ value: 76.3, unit: '%' }, 'en')).toBe('76.3%');
+    expect(formatQuantity({ value: 68.3, unit: 'pp' }, 'en')).toBe('68.3 percentage points');
+    expect(formatQuantity({ value: 68.3, unit: 'pp' }, 'zh')).toBe('68.3个百分点');
+    expect(formatQuantity({ value: 1, unit: 'pp' }, 'en')).toBe('1 percentage point');
+  });
+  it('states qualifiers in both languages', () => {
+    expect(formatQuantity({ value: 95, unit: '%', qualifier: 'at-least' }, 'zh')).toBe('95%以上');
+    expect(formatQuantity({ value: 95, unit: '%', qualifier: 'at-least' }, 'en')).toBe('at least 95%');
+    expect(formatQuantity({ value: 200_000_000_000, unit: 'CNY', qualifier: 'over' }, 'en')).toBe('over CNY 200 billion');
+  });
+});
+
+describe('dates', () => {
+  it('formats months, days and periods', () => {
+    expect(formatDate('2022-10', 'zh')).toBe('2022年10月');
+    expect(formatDate('2022-10', 'en')).toBe('Oct 2022');
+    expect(formatDate('2022-07-04', 'en')).toBe('4 Jul 2022');
+    expect(formatPeriod('2022-01', '2022-09', 'zh')).toBe('2022年1—9月');
+    expect(formatPeriod('2022-10', '2023-02', 'en')).toBe('Oct 2022–Feb 2023');
+  });
+});
+
+describe('numbersIn', () => {
+  it('reads Chinese and English magnitudes into base units', () => {
+    expect(numbersIn('总投资591亿元')).toContain(59_100_000_000);
+    expect(numbersIn('年综合利用脱硫石膏30余万吨')).toContain(300_000);
+    expect(numbersIn('CNY 59.1 billion and 224,000 trips')).toEqual([59_100_000_000, 224_000]);
+    expect(numbersIn('高新技术企业达到5千家')).toContain(5000);
+    expect(numbersIn('591亿元', { raw: true })).toEqual([59_100_000_000, 591]);
+  });
+});

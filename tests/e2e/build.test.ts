@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readPdf, type PdfContent } from '../helpers/pdf.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+/** Chromium processes whose command line names a profile directory Puppeteer made. */
+function puppeteerChromiums(): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', 'puppeteer_dev_chrome_profile'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+describe('briefing build, end to end', () => {
+  const out = tempDir('briefing-out-');
+  let result: ReturnType<typeof runCli>;
+  let pdf: PdfContent;
+
+  beforeAll(async () => {
+    result = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', out, '--now', '2022-11-30T08:00:00Z', '--verbose']);
+    pdf = await readPdf(path.join(out, '2022-11', 'taixin-transport.pdf'));
+  });
+
+  it('exits 0 and reports the file, its pages and the browser', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/taixin-transport\.pdf {2}\d+ pages {2}\d+ ms/);
+    expect(result.stdout).toMatch(/browser: (Headless)?Chrome\/\d+/);
+    expect(readdirSync(path.join(out, '2022-11')).sort()).toEqual(['taixin-transport.html', 'taixin-transport.pdf']);
+  });
+
+  it('prints at least two pages in both languages', () => {
+    expect(pdf.pages.length).toBeGreaterThanOrEqual(2);
+    expect(pdf.text).toContain('太忻一体化经济区');
+    expect(pdf.text).toContain('Taiyuan–Xinzhou Integrated Economic Zone');
+  });
+
+  it('prints a figure from the data in each language’s formatting', () => {
+    const text = pdf.text.replace(/\s+/g, ' ');
+    expect(text).toContain('591亿元');
+    expect(text).toContain('CNY 59.1 billion');
+    expect(text).toContain('22.4万人次');
+    expect(text).toContain('224,000');
+  });
+
+  it('quotes its sources', () => {
+    expect(pdf.text.replace(/\s+/g, '')).toContain('总投资591亿元');
+    expect(pdf.text).toContain('000_32369ebad8b3415c');
+  });
+
+  it('sets the document title and language, and the pinned creation date', () => {
+    expect(pdf.info.Title).toBe('太忻一体化经济区 · 交通 · 2022-11');
+    expect(pdf.info.Language ?? pdf.info.Lang ?? 'zh-CN').toBe('zh-CN');
+    expect(String(pdf.info.CreationDate)).toContain('20221130080000');
+  });
+
+  it('leaves no Chromium behind', () => {
+    expect(puppeteerChromiums()).toEqual([]);
+  });
+
+  it('leaves out facts published after the edition', async () => {
+    const early = tempDir('briefing-early-');
+    const r = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-05', '--out', early, '--now', '2022-05-31T08:00:00Z']);
+    expect(r.code).toBe(0);
+    const text = (await readPdf(path.join(early, '2022-05', 'taixin-transport.pdf'))).text.replace(/\s+/g, '');
+    expect(text).toContain('4.9公里/百平方公里'); // announced on 18 May 2022
+    expect(text).not.toContain('591亿元'); // reported in November 2022
+  });
+});
+
+describe('bad flags', () => {
+  it.each([
+    [['build', '--zone', 'nowhere'], /^briefing: unknown zone "nowhere" \(use one of: taixin, taiyuan-jinzhong/],
+    [['build', '--edition', '2022-13'], /^briefing: --edition "2022-13" is not a month \(write it as YYYY-MM/],
+    [['build', '--lang', 'fr'], /^briefing: option '--lang <mode>' argument 'fr' is invalid/],
+  ])('%j gives one clear line and exit code 1', (args, message) => {
+    const out = tempDir();
+    const r = runCli([...args, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(path.join(out, '2022-13'))).toBe(false);
+  });
+});

@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Runs the compiled CLI (npm test compiles it first) and returns what a user would see. */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/briefing.js'), ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...opts.env },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(prefix = 'briefing-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A scratch copy of the repository's data (and templates, if asked), to break on purpose. */
+export function copyProject(parts: ('data' | 'templates')[] = ['data']): string {
+  const dir = tempDir();
+  for (const p of parts) cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
+  return dir;
+}
