@@ -121,7 +121,10 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
       const t0 = performance.now();
       const zone = zones.find((z) => z.id === d.zone)!;
       const theme = themes.find((t) => t.id === d.theme)!;
-      const raw = await printPdf(browser, path.resolve(d.html), config.printTimeoutMs);
+      const { pdf: raw, layout } = await printPdf(browser, path.resolve(d.html), config.printTimeoutMs);
+      if (layout.length) {
+        throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), d.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
+      }
       const title = langs.includes('zh') ? `${zone.name.zh} · ${theme.name.zh} · ${edition}` : `${zone.name.en} · ${theme.name.en} · ${edition}`;
       const { bytes, pages } = await withMetadata(raw, {
         title,

@@ -3,7 +3,7 @@ import type { ChartView } from '../model/format.js';
 import type { Lang } from '../data/quantities.js';
 
 export const CHART_FONT = 'Noto Sans SC';
-export const CHART_WIDTH = 300;
+export const CHART_WIDTH = 340;
 
 /** One line per printed language, joined by a newline Vega splits on. */
 function lines(text: Partial<Record<Lang, string>>, langs: Lang[]): string {
@@ -29,14 +29,14 @@ export function barChartSpec(chart: ChartView, langs: Lang[], accent: string): T
         field: 'label',
         type: 'nominal',
         sort: null,
-        axis: { title: null, labelLimit: 0, labelExpr: "split(datum.label, '\\n')", labelFontSize: 10, labelPadding: 6, ticks: false, domain: false },
+        axis: { title: null, labelLimit: 0, labelExpr: "split(datum.label, '\\n')", labelFontSize: 11, labelPadding: 6, ticks: false, domain: false },
       },
       x: { field: 'value', type: 'quantitative', axis: null, scale: { domainMin: 0 } },
     },
     layer: [
       { mark: { type: 'bar', color: accent, cornerRadiusEnd: 2, height: { band: 0.7 } } },
       {
-        mark: { type: 'text', align: 'left', dx: 4, fontSize: 9.5, lineBreak: '\n', color: '#222', baseline: 'middle', limit: 0 },
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 10.5, lineBreak: '\n', color: '#222', baseline: 'middle', limit: 0 },
         encoding: { text: { field: 'text', type: 'nominal' } },
       },
     ],

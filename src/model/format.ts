@@ -44,7 +44,9 @@ export interface BriefingView {
   keyFigures: { value: Bi; title: Bi; when: Bi; ref: number }[];
   charts: ChartView[];
   sections: SectionView[];
-  sources: { ref: number; title: Bi; publisher: Bi; published: Bi; quality: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
+  sources: { ref: number; id: string; title: Bi; publisher: Bi; published: string; quality: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
+  /** The sections in print order, for the table of contents. */
+  toc: { id: string; heading: Bi }[];
   empty: boolean;
   labels: Record<keyof typeof LABELS, Bi>;
 }
@@ -132,11 +134,20 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     ref: sourceRefs.get(s.id)!,
     title: p(s.title),
     publisher: p(s.publisher),
-    published: each(langs, (l) => `${s.id} · ${formatDate(s.published, l)}`),
+    id: s.id,
+    published: `${s.id} · ${langs.map((l) => formatDate(s.published, l)).join(' / ')}`,
     quality: p(s.quality),
     quotes: model.facts.filter((f) => f.source.doc === s.id).map((f) => ({ ref: sourceRefs.get(s.id)!, title: p(f.title), quote: f.source.quote })),
   }));
 
+  const toc = model.facts.length
+    ? [
+        ...(keyFigures.length ? [{ id: 'key-figures', heading: p(LABELS.keyFigures) }] : []),
+        ...(charts.length ? [{ id: 'charts', heading: p(LABELS.charts) }] : []),
+        ...sections.map((s) => ({ id: s.id, heading: s.heading })),
+        { id: 'sources', heading: p(LABELS.sources) },
+      ]
+    : [];
   const labels = Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, p(v)])) as BriefingView['labels'];
   const stamp = opts.generatedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const title = langs.includes('zh')
@@ -155,6 +166,7 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     charts,
     sections,
     sources,
+    toc,
     empty: model.facts.length === 0,
     labels,
   };

@@ -5,8 +5,14 @@ import type { BriefingView } from '../model/format.js';
 import { BriefingError } from '../errors.js';
 
 const LANG_ATTR = { zh: 'zh-CN', en: 'en' } as const;
-/** Elements that hold both languages inside one box (table cells, list items) instead of one box each. */
-const WRAPPERS = new Set(['td', 'th', 'dd', 'dt', 'li', 'figcaption']);
+/**
+ * Elements that hold both languages inside one box instead of one box each: table cells, list items,
+ * and headings, so that each section gets one bilingual bookmark in the PDF outline.
+ */
+const WRAPPERS = new Set(['td', 'th', 'dd', 'dt', 'li', 'figcaption', 'h1', 'h2', 'h3']);
+
+/** Page numbers in the contents are printed as this first, then filled in from the printed outline. */
+export const TOC_PLACEHOLDER = '00';
 
 export interface Templates {
   render(view: BriefingView & { svgs: string[]; fontCss: string[] }): string;
@@ -39,8 +45,9 @@ export function loadTemplates(dir: string): Templates {
     const esc = Handlebars.escapeExpression;
     const parts = (['zh', 'en'] as const).filter((l) => text?.[l]);
     if (WRAPPERS.has(tag)) {
-      const inner = parts.map((l) => `<span class="${l}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? "")}</span>`).join('');
-      return new Handlebars.SafeString(`<${tag} class="${cls.trim()}">${inner}</${tag}>`);
+      const sep = tag.startsWith('h') ? ' ' : '';
+      const joined = parts.map((l) => `<span class="${l}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? '')}</span>`).join(sep);
+      return new Handlebars.SafeString(`<${tag}${cls ? ` class="${cls.trim()}"` : ''}>${joined}</${tag}>`);
     }
     return new Handlebars.SafeString(parts.map((l) => `<${tag} class="${l}${cls}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? "")}</${tag}>`).join(''));
   });
@@ -73,11 +80,11 @@ export function loadTemplates(dir: string): Templates {
       const runningHeader = bilingual
         ? `${view.zone.zh} · ${view.theme.zh} · ${view.edition.zh}    ${view.zone.en} · ${view.theme.en} · ${view.edition.en}`
         : [view.zone, view.theme, view.edition].map((t) => t.zh ?? t.en).join(' · ');
-      const sourceLine = view.sources.map((s) => `[${s.ref}] ${s.published.zh ?? s.published.en}`).join('  ');
-      const runningFooter = `${view.labels.source.zh ?? view.labels.source.en}${bilingual ? ` ${view.labels.source.en}` : ''}: ${sourceLine}`;
+      const label = [view.labels.source.zh, view.labels.source.en].filter(Boolean).join(' ');
+      const runningFooter = `${label}: ${view.sources.map((s) => `[${s.ref}] ${s.id.split('_')[0]}`).join('  ')}`;
       const charts = view.charts.map((c, i) => ({ ...c, svg: view.svgs[i] ?? '' }));
       try {
-        return main({ ...view, charts, css, runningHeader, runningFooter, pageOf: ['', ' / ', ''] }, { allowProtoPropertiesByDefault: false });
+        return main({ ...view, charts, css, runningHeader, runningFooter, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
       } catch (e) {
         throw templateError(path.join(dir, 'briefing.hbs'), e);
       }
