@@ -1,6 +1,6 @@
 import type { ChartView } from '../model/format.js';
 import type { Lang } from '../data/quantities.js';
-import { barChartSpec } from './specs.js';
+import { barChartSpec, timelineSpec } from './specs.js';
 
 /**
  * Text widths for Vega's layout. Vega in Node has no canvas and guesses 0.8 em per character, which is
@@ -36,7 +36,7 @@ function loadVega() {
 /** Renders a chart to a standalone SVG string (no scripts, no external resources). */
 export async function renderChartSvg(chart: ChartView, langs: Lang[], accent: string): Promise<string> {
   const { vega, vl } = await loadVega();
-  const spec = vl.compile(barChartSpec(chart, langs, accent)).spec;
+  const spec = vl.compile((chart.type === 'timeline' ? timelineSpec : barChartSpec)(chart, langs, accent)).spec;
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {
     return await view.toSVG();

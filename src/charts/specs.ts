@@ -47,3 +47,28 @@ export function barChartSpec(chart: ChartView, langs: Lang[], accent: string): T
     },
   } as TopLevelSpec;
 }
+
+/**
+ * A vertical timeline: one row per milestone in date order, the date left of the line, the event right of it.
+ * Rows are evenly spaced (dates a week apart stay legible); the dates carry the time.
+ */
+export function timelineSpec(chart: ChartView, langs: Lang[], accent: string): TopLevelSpec {
+  const values = chart.rows.map((r, i) => ({ i, date: lines(r.formatted, langs), label: lines(r.label, langs) }));
+  const step = langs.length > 1 ? 34 : 22;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 20,
+    height: { step },
+    background: null as unknown as string,
+    padding: { left: 4, right: 4, top: 4, bottom: 4 },
+    data: { values },
+    encoding: { y: { field: 'i', type: 'ordinal', axis: null } },
+    layer: [
+      { mark: { type: 'rule', color: '#bbb', strokeWidth: 1.5 }, encoding: { x: { value: 10 }, y: { aggregate: 'min', field: 'i' }, y2: { aggregate: 'max', field: 'i' } } },
+      { mark: { type: 'point', filled: true, size: 60, color: accent }, encoding: { x: { value: 10 } } },
+      { mark: { type: 'text', align: 'right', baseline: 'middle', dx: -2, fontSize: 10, lineBreak: '\n', color: '#555', limit: 0 }, encoding: { x: { value: 0 }, text: { field: 'date' } } },
+      { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 10.5, lineBreak: '\n', color: '#222', limit: 0 }, encoding: { x: { value: 20 }, text: { field: 'label' } } },
+    ],
+    config: { font: CHART_FONT, view: { stroke: null } },
+  } as TopLevelSpec;
+}

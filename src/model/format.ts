@@ -18,8 +18,9 @@ export interface FactView {
 
 export interface ChartView {
   id: string;
+  /** bar: one bar per fact, in `unit`; timeline: the milestones in date order. */
+  type: 'bar' | 'timeline';
   title: Bi;
-  unit: Fact['values'][number]['unit'];
   rows: { factId: string; label: Bi; value: number; formatted: Bi; ref: number }[];
   alt: Bi;
   source: Bi;
@@ -105,24 +106,33 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     ref: refOf(f),
   }));
 
-  const charts: ChartView[] = model.charts.map(({ spec, facts }) => {
-    const rows = facts.map((f) => {
-      const v = f.values.find((x) => x.unit === spec.unit)!;
-      return { factId: f.id, label: p(f.title), value: v.value, formatted: each(langs, (l) => formatQuantity(v, l)), ref: refOf(f) };
-    });
+  const chartView = (id: string, type: ChartView['type'], title: Text, facts: Fact[], rows: ChartView['rows']): ChartView => {
     const docs = [...new Set(facts.map((f) => f.source.doc))];
+    const kind = type === 'bar' ? LABELS.chartAlt : LABELS.timelineAlt;
     return {
-      id: spec.id,
-      title: p(spec.title),
-      unit: spec.unit,
+      id,
+      type,
+      title: p(title),
       rows,
-      alt: each(langs, (l) => `${LABELS.chartAlt[l]}${l === 'zh' ? '：' : ': '}${spec.title[l]}${l === 'zh' ? '。' : '. '}${rows.map((r) => `${r.label[l]} ${r.formatted[l]}`).join(l === 'zh' ? '；' : '; ')}`),
+      alt: each(langs, (l) => `${kind[l]}${l === 'zh' ? '：' : ': '}${title[l]}${l === 'zh' ? '。' : '. '}${rows.map((r) => `${r.label[l]} ${r.formatted[l]}`).join(l === 'zh' ? '；' : '; ')}`),
       source: each(langs, (l) => `${LABELS.source[l]}${l === 'zh' ? '：' : ': '}${docs.map((d) => `[${sourceRefs.get(d)}] ${d}`).join(', ')}`),
     };
-  });
+  };
+  const charts: ChartView[] = model.charts.map(({ spec, facts }) =>
+    chartView(spec.id, 'bar', spec.title, facts, facts.map((f) => {
+      const v = f.values.find((x) => x.unit === spec.unit)!;
+      return { factId: f.id, label: p(f.title), value: v.value, formatted: each(langs, (l) => formatQuantity(v, l)), ref: refOf(f) };
+    })),
+  );
 
   const byKind = (kind: Fact['kind']) => model.facts.filter((f) => f.kind === kind);
   const milestones = byKind('milestone').sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
+  // Two or more dated events make a timeline, drawn for every briefing without being declared.
+  if (milestones.length >= 2) {
+    charts.push(chartView('milestone-timeline', 'timeline', LABELS.timeline, milestones, milestones.map((f, i) => ({
+      factId: f.id, label: p(f.title), value: i, formatted: each(langs, (l) => formatDate(f.date!, l)), ref: refOf(f),
+    }))));
+  }
   const sections: SectionView[] = [
     { id: 'targets', heading: p(LABELS.targets), facts: byKind('target').map(factView) },
     { id: 'progress', heading: p(LABELS.progress), facts: byKind('metric').map(factView) },

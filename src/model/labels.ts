@@ -29,4 +29,8 @@ export const LABELS = {
     en: 'By the end of this edition’s month, no source had yet reported figures for this zone and theme.',
   },
   chartAlt: { zh: '条形图', en: 'Bar chart' },
+  timelineAlt: { zh: '时间线', en: 'Timeline' },
+  timeline: { zh: '重要节点时间线', en: 'Timeline of milestones' },
+  date: { zh: '日期', en: 'Date' },
+  event: { zh: '事件', en: 'Event' },
 } satisfies Record<string, Text>;
