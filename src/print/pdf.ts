@@ -80,11 +80,11 @@ function measureLayout(pageWidth: number, pageHeight: number): string[] {
   return out;
 }
 
-/** Page number (1-based) of every bookmark, keyed by its title without spaces. */
-export async function outlinePages(pdf: Uint8Array): Promise<Map<string, number>> {
+/** Every bookmark in document order: its title without spaces and its page number (1-based). */
+export async function outlinePages(pdf: Uint8Array): Promise<[string, number][]> {
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
   const pageIndex = new Map(doc.getPages().map((p, i) => [p.ref.toString(), i + 1]));
-  const pages = new Map<string, number>();
+  const pages: [string, number][] = [];
   const outlines = doc.catalog.lookupMaybe(PDFName.of('Outlines'), PDFDict);
   const visit = (ref: unknown, depth: number) => {
     for (let node = ref instanceof PDFRef ? doc.context.lookup(ref, PDFDict) : undefined; node && depth < 16; ) {
@@ -92,7 +92,7 @@ export async function outlinePages(pdf: Uint8Array): Promise<Map<string, number>
       const text = title instanceof PDFHexString || title instanceof PDFString ? title.decodeText() : '';
       const dest = node.lookupMaybe(PDFName.of('Dest'), PDFArray);
       const target = dest?.get(0);
-      if (target instanceof PDFRef && pageIndex.has(target.toString())) pages.set(text.replace(/\s+/g, ''), pageIndex.get(target.toString())!);
+      if (target instanceof PDFRef && pageIndex.has(target.toString())) pages.push([text.replace(/\s+/g, ''), pageIndex.get(target.toString())!]);
       visit(node.get(PDFName.of('First')), depth + 1);
       const next = node.get(PDFName.of('Next'));
       node = next instanceof PDFRef ? doc.context.lookup(next, PDFDict) : undefined;
@@ -102,15 +102,21 @@ export async function outlinePages(pdf: Uint8Array): Promise<Map<string, number>
   return pages;
 }
 
-async function fillContents(page: Page, pages: Map<string, number>): Promise<void> {
+/**
+ * Writes each section's page into the contents. Bookmarks and sections are both in document order, so
+ * each section takes the next bookmark whose title begins with its heading (Chromium may repeat a title).
+ */
+async function fillContents(page: Page, bookmarks: [string, number][]): Promise<void> {
   await page.evaluate((entries: [string, number][]) => {
-    const byTitle = new Map(entries);
+    let next = 0;
     for (const cell of document.querySelectorAll<HTMLElement>('[data-toc]')) {
-      const heading = document.getElementById(cell.dataset.toc ?? '')?.querySelector('h2');
-      const n = byTitle.get((heading?.textContent ?? '').replace(/\s+/g, ''));
-      if (n !== undefined) cell.textContent = String(n);
+      const heading = (document.getElementById(cell.dataset.toc ?? '')?.querySelector('h2')?.textContent ?? '').replace(/\s+/g, '');
+      const at = entries.findIndex(([title], i) => i >= next && heading !== '' && title.startsWith(heading));
+      if (at < 0) continue;
+      cell.textContent = String(entries[at]![1]);
+      next = at + 1;
     }
-  }, [...pages.entries()]);
+  }, bookmarks);
 }
 
 /** Sets the document information (Chromium writes only a title) and returns the bytes and page count. */

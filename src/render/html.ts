@@ -44,12 +44,14 @@ export function loadTemplates(dir: string): Templates {
     const cls = options.hash.class ? ` ${String(options.hash.class)}` : '';
     const esc = Handlebars.escapeExpression;
     const parts = (['zh', 'en'] as const).filter((l) => text?.[l]);
+    // The first printed language is set as the primary text, the second beneath or beside it, quieter.
+    const role = (i: number) => (i === 0 ? 'primary' : 'secondary');
     if (WRAPPERS.has(tag)) {
       const sep = tag.startsWith('h') ? ' ' : '';
-      const joined = parts.map((l) => `<span class="${l}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? '')}</span>`).join(sep);
+      const joined = parts.map((l, i) => `<span class="${role(i)}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? '')}</span>`).join(sep);
       return new Handlebars.SafeString(`<${tag}${cls ? ` class="${cls.trim()}"` : ''}>${joined}</${tag}>`);
     }
-    return new Handlebars.SafeString(parts.map((l) => `<${tag} class="${l}${cls}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? "")}</${tag}>`).join(''));
+    return new Handlebars.SafeString(parts.map((l, i) => `<${tag} class="${role(i)}${cls}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? '')}</${tag}>`).join(''));
   });
   /** A CSS string literal, for @page margin boxes. */
   hb.registerHelper('cssString', (s: unknown) => new Handlebars.SafeString(`"${String(s ?? '').replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\A ')}"`));
