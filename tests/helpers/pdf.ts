@@ -4,8 +4,17 @@ export interface PdfContent {
   pages: string[];
   text: string;
   info: Record<string, unknown>;
+  /** The catalogue's /Lang. */
+  lang: string | null;
+  /** Every bookmark's title, depth first. */
   outline: string[];
+  /** Per page, the lowest line of the body (running header and footer excluded). */
+  lastLines: string[];
 }
+
+/** The running header and footer sit in the top 20 mm and bottom 18 mm margins of an A4 page. */
+const HEADER_Y = 842 - 20 * 2.835;
+const FOOTER_Y = 18 * 2.835;
 
 /** Reads a PDF's text per page, its document information and its bookmarks, with pdf.js. */
 export async function readPdf(file: string): Promise<PdfContent> {
@@ -13,14 +22,29 @@ export async function readPdf(file: string): Promise<PdfContent> {
   const doc = await pdfjs.getDocument({ data: new Uint8Array(readFileSync(file)), disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
   try {
     const pages: string[] = [];
+    const lastLines: string[] = [];
     for (let i = 1; i <= doc.numPages; i++) {
       const page = await doc.getPage(i);
       const content = await page.getTextContent();
-      pages.push(content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join(''));
+      const items = content.items.flatMap((it) => ('str' in it ? [it] : []));
+      pages.push(items.map((it) => it.str + (it.hasEOL ? '\n' : '')).join(''));
+      const body = items.filter((it) => it.str.trim() && it.transform[5]! > FOOTER_Y && it.transform[5]! < HEADER_Y);
+      const lowest = Math.min(...body.map((it) => it.transform[5]!));
+      lastLines.push(body.filter((it) => Math.abs(it.transform[5]! - lowest) < 2).map((it) => it.str).join(''));
     }
     const meta = await doc.getMetadata();
-    const outline = ((await doc.getOutline()) ?? []).map((o) => o.title);
-    return { pages, text: pages.join('\n'), info: meta.info as Record<string, unknown>, outline };
+    const outline: string[] = [];
+    const walk = (items: { title: string; items: unknown[] }[] | null) => {
+      for (const o of items ?? []) {
+        outline.push(o.title);
+        walk(o.items as { title: string; items: unknown[] }[]);
+      }
+    };
+    walk(await doc.getOutline());
+    const { PDFDocument, PDFName, PDFString, PDFHexString } = await import('pdf-lib');
+    const catalogLang = (await PDFDocument.load(readFileSync(file), { updateMetadata: false })).catalog.get(PDFName.of('Lang'));
+    const lang = catalogLang instanceof PDFString || catalogLang instanceof PDFHexString ? catalogLang.decodeText() : null;
+    return { pages, text: pages.join('\n'), info: meta.info as Record<string, unknown>, lang, outline, lastLines };
   } finally {
     await doc.destroy();
   }
