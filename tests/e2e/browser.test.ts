@@ -1,0 +1,59 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+describe('the browser while printing', () => {
+  it('refuses every network request', async () => {
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('x');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const dir = tempDir('briefing-net-');
+      cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
+      const cover = path.join(dir, 'templates/partials/cover.hbs');
+      writeFileSync(cover, `${readFileSync(cover, 'utf8')}<img src="http://127.0.0.1:${port}/pixel.png" alt=""><link rel="stylesheet" href="http://127.0.0.1:${port}/x.css">`);
+      const r = runCli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology', '--out', path.join(dir, 'out'), '--templates', path.join(dir, 'templates')]);
+      expect(r.code).toBe(0);
+      expect(hits).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says in one line how to install Chromium when none is found', () => {
+    const r = runCli(['build', '--zone', 'taixin', '--theme', 'ecology', '--out', tempDir()], { env: { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual(['briefing: PUPPETEER_EXECUTABLE_PATH points to /nonexistent/chrome, which does not exist (fix the path or unset the variable)']);
+  });
+
+  it('closes Chromium on Ctrl-C and leaves no partial PDF', async () => {
+    const out = tempDir('briefing-sigint-');
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), 'build', '--out', out, '--verbose'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    // Interrupt once the first PDF is written: the browser is up and mid-run.
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/\.pdf {2}\d+ pages/.test(stdout)) resolve();
+      });
+    });
+    const pid = child.pid!;
+    const browserPids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    expect(browserPids.length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    for (const p of browserPids) expect(existsSync(`/proc/${p}`), `Chromium ${p} still running`).toBe(false);
+    const edition = readdirSync(out).find((d) => /^\d{4}-\d{2}$/.test(d))!;
+    const files = readdirSync(path.join(out, edition));
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
