@@ -66,10 +66,15 @@ function pickIds<T extends { id: string }>(all: T[], wanted: string[] | undefine
   return all.filter((x) => wanted.includes(x.id));
 }
 
+/** Noto Sans SC for Chinese; Noto Sans for English passages (proportional Latin punctuation). */
+export const FONT_PACKAGES = ['@fontsource/noto-sans-sc', '@fontsource/noto-sans'] as const;
+
 function fontStylesheets(): string[] {
   const require = createRequire(import.meta.url);
-  const dir = path.dirname(require.resolve('@fontsource/noto-sans-sc/package.json'));
-  return ['400.css', '700.css'].map((f) => path.join(dir, f));
+  return FONT_PACKAGES.flatMap((pkg) => {
+    const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+    return ['400.css', '700.css'].map((f) => path.join(dir, f));
+  });
 }
 
 /** Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. */

@@ -88,7 +88,12 @@ function program(): Command {
       console.log('themes:');
       for (const t of base.themes) console.log(`  ${t.id.padEnd(18)} ${t.name.zh} / ${t.name.en}`);
       console.log('editions:');
-      for (const e of supportedEditions(base)) console.log(`  ${e.edition}  adds ${e.sources.map((s) => s.id).join(', ')}`);
+      for (const e of supportedEditions(base)) {
+        const facts = e.adds.reduce((n, a) => n + a.count, 0);
+        const sources = e.sources.length ? `; sources ${e.sources.map((s) => s.id).join(', ')}` : '';
+        console.log(`  ${e.edition}  adds ${facts} facts${sources}`);
+        for (const a of e.adds) console.log(`             ${`${a.zone}/${a.theme}`.padEnd(34)} +${a.count}`);
+      }
     });
   return cmd;
 }

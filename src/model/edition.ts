@@ -19,3 +19,16 @@ export function currentEdition(now: Date, timeZone: string): string {
 export function knownBy(date: string, edition: string): boolean {
   return date.slice(0, 7) <= edition;
 }
+
+/** The month before an edition: 2023-01 → 2022-12. */
+export function previousMonth(edition: string): string {
+  const [y, m] = edition.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** Whole months from a date's month to an edition: (2022-09, 2023-11) → 14. */
+export function monthsBetween(date: string, edition: string): number {
+  const [y1, m1] = date.split('-').map(Number) as [number, number];
+  const [y2, m2] = edition.split('-').map(Number) as [number, number];
+  return (y2 - y1) * 12 + (m2 - m1);
+}

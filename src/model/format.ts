@@ -14,6 +14,8 @@ export interface FactView {
   values: Bi[];
   when: Bi;
   items: Bi[];
+  /** Set when the figure is older than the staleness limit at this edition. */
+  stale?: Bi;
 }
 
 export interface ChartView {
@@ -46,6 +48,7 @@ export interface BriefingView {
   charts: ChartView[];
   sections: SectionView[];
   sources: { ref: number; id: string; title: Bi; publisher: Bi; published: string; quality: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
+  whatsNew: { heading: Bi; note?: Bi; facts: FactView[] };
   /** The sections in print order, for the table of contents. */
   toc: { id: string; heading: Bi }[];
   empty: boolean;
@@ -77,6 +80,7 @@ function whenOf(f: Fact, lang: Lang): string {
 export interface FormatOptions {
   langs: Lang[];
   generatedAt: Date;
+  staleAfterMonths?: number;
 }
 
 /** Turns a briefing model into everything the template prints, already formatted for the chosen languages. */
@@ -94,6 +98,9 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     values: f.values.map((v) => each(langs, (l) => (v.label ? `${v.label[l]}${l === 'zh' ? '：' : ': '}` : '') + formatQuantity(v, l))),
     when: each(langs, (l) => whenOf(f, l)),
     items: (f.items ?? []).map(p),
+    ...(model.stale.has(f.id)
+      ? { stale: each(langs, (l) => (l === 'zh' ? `${LABELS.stale.zh}：截至本期已逾${opts.staleAfterMonths ?? 12}个月` : `${LABELS.stale.en}: more than ${opts.staleAfterMonths ?? 12} months old at this edition`)) }
+      : {}),
   });
 
   const withValues = model.facts.filter((f) => f.values.length > 0);
@@ -150,8 +157,15 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     quotes: model.facts.filter((f) => f.source.doc === s.id).map((f) => ({ ref: sourceRefs.get(s.id)!, title: p(f.title), quote: f.source.quote })),
   }));
 
+  const { since } = model.whatsNew;
+  const whatsNew = {
+    heading: each(langs, (l) => (since ? (l === 'zh' ? `${LABELS.whatsNew.zh}（自${formatDate(since, l)}）` : `${LABELS.whatsNew.en} since ${formatDate(since, l)}`) : LABELS.whatsNew[l])),
+    ...(since === null ? { note: p(LABELS.firstEdition) } : model.whatsNew.facts.length === 0 ? { note: p(LABELS.nothingNew) } : {}),
+    facts: since === null ? [] : model.whatsNew.facts.map(factView),
+  };
   const toc = model.facts.length
     ? [
+        { id: 'whats-new', heading: whatsNew.heading },
         ...(keyFigures.length ? [{ id: 'key-figures', heading: p(LABELS.keyFigures) }] : []),
         ...(charts.length ? [{ id: 'charts', heading: p(LABELS.charts) }] : []),
         ...sections.map((s) => ({ id: s.id, heading: s.heading })),
@@ -176,6 +190,7 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     charts,
     sections,
     sources,
+    whatsNew,
     toc,
     empty: model.facts.length === 0,
     labels,

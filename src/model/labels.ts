@@ -26,8 +26,12 @@ export const LABELS = {
   noData: { zh: '本期暂无数据', en: 'No data in this edition' },
   noDataBody: {
     zh: '截至本期，资料来源中尚无该区域该主题的数据。',
-    en: 'By the end of this edition’s month, no source had yet reported figures for this zone and theme.',
+    en: 'By the end of this edition\u2019s month, no source had yet reported figures for this zone and theme.',
   },
+  whatsNew: { zh: '本期新增', en: "What's new" },
+  firstEdition: { zh: '首期：本区域本主题的数据首次收录于本期。', en: 'First edition: this zone and theme have data for the first time.' },
+  nothingNew: { zh: '与上期相比没有新增数据。', en: 'No new figures since the previous edition.' },
+  stale: { zh: '数据已逾期', en: 'Dated figure' },
   chartAlt: { zh: '条形图', en: 'Bar chart' },
   timelineAlt: { zh: '时间线', en: 'Timeline' },
   timeline: { zh: '重要节点时间线', en: 'Timeline of milestones' },

@@ -80,6 +80,14 @@ function measureLayout(pageWidth: number, pageHeight: number): string[] {
   return out;
 }
 
+/**
+ * Chromium repeats the first words of a bookmark whose heading opens a page
+ * ("重要节点重要节点Milestones"); this undoes the repetition.
+ */
+export function bookmarkTitle(raw: string): string {
+  return raw.replace(/\s+/g, '').replace(/^(.{2,}?)\1/u, '$1');
+}
+
 /** Every bookmark in document order: its title without spaces and its page number (1-based). */
 export async function outlinePages(pdf: Uint8Array): Promise<[string, number][]> {
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
@@ -92,7 +100,7 @@ export async function outlinePages(pdf: Uint8Array): Promise<[string, number][]>
       const text = title instanceof PDFHexString || title instanceof PDFString ? title.decodeText() : '';
       const dest = node.lookupMaybe(PDFName.of('Dest'), PDFArray);
       const target = dest?.get(0);
-      if (target instanceof PDFRef && pageIndex.has(target.toString())) pages.push([text.replace(/\s+/g, ''), pageIndex.get(target.toString())!]);
+      if (target instanceof PDFRef && pageIndex.has(target.toString())) pages.push([bookmarkTitle(text), pageIndex.get(target.toString())!]);
       visit(node.get(PDFName.of('First')), depth + 1);
       const next = node.get(PDFName.of('Next'));
       node = next instanceof PDFRef ? doc.context.lookup(next, PDFDict) : undefined;
@@ -104,7 +112,7 @@ export async function outlinePages(pdf: Uint8Array): Promise<[string, number][]>
 
 /**
  * Writes each section's page into the contents. Bookmarks and sections are both in document order, so
- * each section takes the next bookmark whose title begins with its heading (Chromium may repeat a title).
+ * each section takes the next bookmark whose title begins with its heading.
  */
 async function fillContents(page: Page, bookmarks: [string, number][]): Promise<void> {
   await page.evaluate((entries: [string, number][]) => {

@@ -6,6 +6,7 @@ import { loadFactBase, type FactBase } from '../../src/data/load.js';
 import { selectBriefing } from '../../src/model/select.js';
 import { formatBriefing, type BriefingView } from '../../src/model/format.js';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
+import { bookmarkTitle } from '../../src/print/pdf.js';
 import { ROOT, copyProject } from '../helpers/cli.js';
 import { SUITE_EDITION, SUITE_NOW, suitePdf } from '../suite.js';
 
@@ -59,11 +60,20 @@ describe.each(docs)('%s-%s as printed', (zone, theme) => {
     expect(pdf.info.Title).toBe(`${view.zone.zh} · ${view.theme.zh} · ${SUITE_EDITION}`);
     expect(pdf.lang).toBe('zh-CN');
     expect(pdf.info.Subject).toContain(view.zone.en);
-    // Chromium repeats the first words of a bookmark whose heading opens a page ("重要节点重要节点Milestones").
-    const bookmarks = pdf.outline.map((b) => strip(b).replace(/^(.+?)\1/u, '$1'));
+    const bookmarks = pdf.outline.map(bookmarkTitle);
     for (const s of view.toc) {
       const title = strip(`${s.heading.zh} ${s.heading.en}`);
       expect(bookmarks.filter((b) => b.startsWith(title)), title).toHaveLength(1);
+    }
+  });
+
+  it('lists each section in the contents with the page it starts on', () => {
+    const pages = pdf.pages.map(strip);
+    for (const s of view.toc) {
+      const heading = strip(`${s.heading.zh}${s.heading.en}`);
+      const page = pages.findIndex((p, i) => i > 0 && p.includes(heading)) + 1;
+      expect(page, heading).toBeGreaterThan(1);
+      expect(pages[0], `contents entry for ${heading}`).toContain(`${heading}${page}`);
     }
   });
 

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { FONT_PACKAGES } from '../../src/build.js';
 import { SUITE_EDITION, SUITE_NOW, suitePdf } from '../suite.js';
 import { DPI, MAX_DIFF_PIXELS, THRESHOLD, compareDocument, rasterize, writeReport, type PageResult } from './compare.js';
 
@@ -30,8 +31,7 @@ interface Manifest {
 
 function fontVersions(): Record<string, string> {
   const require = createRequire(import.meta.url);
-  const name = '@fontsource/noto-sans-sc';
-  return { [name]: (require(`${name}/package.json`) as { version: string }).version };
+  return Object.fromEntries(FONT_PACKAGES.map((name) => [name, (require(`${name}/package.json`) as { version: string }).version]));
 }
 
 const major = (v: string) => /\/(\d+)\./.exec(v)?.[1] ?? v;
