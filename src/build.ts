@@ -5,9 +5,11 @@
  *   3. select   facts of (edition, zone, theme)                  (model/select.ts)
  *   4. format   view model for the printed languages             (model/format.ts)
  *   5. chart    Vega-Lite specs → SVG                             (charts/)
- *   6. render   Handlebars → HTML, written atomically             (render/html.ts)
+ *   6. render   Handlebars → HTML                                 (render/html.ts)
  *   7. print    one Chromium for the run → PDF + metadata         (print/)
- *   8. write    PDF written atomically beside its HTML            (write.ts)
+ *   8. write    staged beside the edition folder, moved into place when every file succeeded,
+ *               recorded in <out>/editions.json                   (editions/)
+ * One run at a time per output folder (editions/lock.ts).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,13 +21,20 @@ import { formatBriefing } from './model/format.js';
 import { currentEdition } from './model/edition.js';
 import { renderChartSvg } from './charts/render.js';
 import { loadTemplates } from './render/html.js';
+import { acquireLock } from './editions/lock.js';
+import { stageRun } from './editions/output.js';
+import { recordRun, type LogLine } from './editions/manifest.js';
+import { inputHash } from './editions/hash.js';
 import type { Lang } from './data/quantities.js';
 import type { Config, LangMode } from './config.js';
 
 export interface BuildEffects {
   writeFile(file: string, data: string | Uint8Array): void;
-  log(line: string): void;
+  /** Receives every event of the run; the CLI prints them for people, the scheduler as JSON lines. */
+  log(line: LogLine): void;
   progress?(done: number, total: number): void;
+  /** Wall-clock time for log lines (the build time itself is config.now). */
+  clock?(): Date;
 }
 
 export interface BuiltFile {
@@ -40,12 +49,16 @@ export interface BuiltFile {
 
 export interface BuildResult {
   edition: string;
+  inputHash: string;
   files: BuiltFile[];
   browser?: string;
   ms: number;
 }
 
 const LANGS: Record<LangMode, Lang[]> = { bilingual: ['zh', 'en'], zh: ['zh'], en: ['en'] };
+
+/** Noto Sans SC for Chinese; Noto Sans for English passages (proportional Latin punctuation). */
+export const FONT_PACKAGES = ['@fontsource/noto-sans-sc', '@fontsource/noto-sans'] as const;
 
 /** The fact base, loaded and checked: a build never prints a figure `briefing check` would refuse. */
 export function loadCheckedFacts(dataDir: string): FactBase {
@@ -66,9 +79,6 @@ function pickIds<T extends { id: string }>(all: T[], wanted: string[] | undefine
   return all.filter((x) => wanted.includes(x.id));
 }
 
-/** Noto Sans SC for Chinese; Noto Sans for English passages (proportional Latin punctuation). */
-export const FONT_PACKAGES = ['@fontsource/noto-sans-sc', '@fontsource/noto-sans'] as const;
-
 function fontStylesheets(): string[] {
   const require = createRequire(import.meta.url);
   return FONT_PACKAGES.flatMap((pkg) => {
@@ -77,77 +87,112 @@ function fontStylesheets(): string[] {
   });
 }
 
-/** Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. */
-export async function buildBriefings(config: Config, effects: BuildEffects): Promise<BuildResult> {
-  const started = performance.now();
+/** What a build of `config` would print: the edition, the briefings, and the hash of every input. */
+export function planBuild(config: Config) {
   const base = loadCheckedFacts(config.dataDir);
   const problems: Problem[] = [];
   const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
   const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
   if (problems.length) throw new BriefingError(problems);
   const edition = config.edition ?? currentEdition(config.now, config.timeZone);
+  const suffix = config.lang === 'bilingual' ? '' : `.${config.lang}`;
+  const docs = zones.flatMap((zone) => themes.map((theme) => ({ zone, theme, name: `${zone.id}-${theme.id}${suffix}` })));
+  const hash = inputHash({
+    dataDir: config.dataDir,
+    templatesDir: config.templatesDir,
+    root: config.packageRoot,
+    // The build time is not an input: it changes on every run.
+    options: { edition, zones: zones.map((z) => z.id), themes: themes.map((t) => t.id), lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly },
+  });
+  return { base, edition, docs, inputHash: hash, names: docs.flatMap((d) => (config.htmlOnly ? [`${d.name}.html`] : [`${d.name}.html`, `${d.name}.pdf`])) };
+}
+
+/** Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. */
+export async function buildBriefings(config: Config, effects: BuildEffects): Promise<BuildResult> {
+  const started = performance.now();
+  const clock = effects.clock ?? (() => new Date());
+  const log: LogLine[] = [];
+  const emit = (level: LogLine['level'], event: string, fields: Record<string, unknown> = {}) => {
+    const line: LogLine = { time: clock().toISOString(), level, event, ...fields };
+    log.push(line);
+    effects.log(line);
+  };
+
+  const plan = planBuild(config);
+  const { base, edition } = plan;
   const templates = loadTemplates(config.templatesDir);
   const langs = LANGS[config.lang];
-  const suffix = config.lang === 'bilingual' ? '' : `.${config.lang}`;
-  const dir = path.join(config.outDir, edition);
   const fonts = fontStylesheets();
-
-  // Stages 3–6: every HTML draft first, so printing can start on a complete set.
-  const drafts: BuiltFile[] = [];
-  for (const zone of zones) {
-    for (const theme of themes) {
-      const t0 = performance.now();
-      const model = selectBriefing(base, zone, theme, edition);
-      const view = formatBriefing(model, { langs, generatedAt: config.now });
-      const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, langs, view.accent)));
-      const html = path.join(dir, `${zone.id}-${theme.id}${suffix}.html`);
-      const fontCss = fonts.map((f) => path.relative(dir, f).split(path.sep).join('/'));
-      effects.writeFile(html, templates.render({ ...view, svgs, fontCss }));
-      drafts.push({ zone: zone.id, theme: theme.id, lang: config.lang, html, ms: performance.now() - t0 });
-    }
-  }
-  if (config.htmlOnly) {
-    drafts.forEach((d, i) => {
-      effects.log(`${d.html}  html  ${Math.round(d.ms)} ms`);
-      effects.progress?.(i + 1, drafts.length);
-    });
-    return { edition, files: drafts, ms: performance.now() - started };
-  }
-
-  // Stages 7–8: one browser for the run, closed whatever happens.
-  const { findBrowser, launchBrowser, closeBrowser } = await import('./print/browser.js');
-  const { printPdf, withMetadata } = await import('./print/pdf.js');
-  const info = await findBrowser(config.env);
-  const browser = await launchBrowser(info);
-  const browserName = `${await browser.version()} (${info.executablePath}, ${info.origin})`;
-  if (config.verbose) effects.log(`browser: ${browserName}`);
+  const lock = acquireLock(config.outDir, clock());
+  const run = stageRun(config.outDir, edition);
   try {
-    for (const [i, d] of drafts.entries()) {
+    // Stages 3–6: every HTML draft first, so printing can start on a complete set.
+    const drafts: (BuiltFile & { staged: string; title: string; subject: string; keywords: string[] })[] = [];
+    for (const { zone, theme, name } of plan.docs) {
       const t0 = performance.now();
-      const zone = zones.find((z) => z.id === d.zone)!;
-      const theme = themes.find((t) => t.id === d.theme)!;
-      const { pdf: raw, layout } = await printPdf(browser, path.resolve(d.html), config.printTimeoutMs);
-      if (layout.length) {
-        throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), d.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
-      }
-      const title = langs.includes('zh') ? `${zone.name.zh} · ${theme.name.zh} · ${edition}` : `${zone.name.en} · ${theme.name.en} · ${edition}`;
-      const { bytes, pages } = await withMetadata(raw, {
-        title,
-        author: 'briefing',
+      const model = selectBriefing(base, zone, theme, edition, { staleAfterMonths: config.staleAfterMonths });
+      const view = formatBriefing(model, { langs, generatedAt: config.now, staleAfterMonths: config.staleAfterMonths });
+      const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, langs, view.accent)));
+      const staged = run.staged(`${name}.html`);
+      // The staging folder sits at the same depth as the edition folder, so these links hold in both.
+      const fontCss = fonts.map((f) => path.relative(path.dirname(staged), f).split(path.sep).join('/'));
+      effects.writeFile(staged, templates.render({ ...view, svgs, fontCss }));
+      drafts.push({
+        zone: zone.id, theme: theme.id, lang: config.lang, html: run.final(`${name}.html`), staged, ms: performance.now() - t0,
+        title: view.title,
         subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
         keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, edition],
-        language: langs.includes('zh') ? 'zh-CN' : 'en',
-        createdAt: config.now,
       });
-      d.pdf = d.html.replace(/\.html$/, '.pdf');
-      effects.writeFile(d.pdf, bytes);
-      d.pages = pages;
-      d.ms += performance.now() - t0;
-      effects.log(`${d.pdf}  ${pages} pages  ${Math.round(d.ms)} ms`);
-      effects.progress?.(i + 1, drafts.length);
     }
+
+    let browserName: string | undefined;
+    if (config.htmlOnly) {
+      drafts.forEach((d, i) => {
+        emit('info', 'html', { file: d.html, ms: Math.round(d.ms) });
+        effects.progress?.(i + 1, drafts.length);
+      });
+    } else {
+      // Stages 7–8: one browser for the run, closed whatever happens.
+      const { findBrowser, launchBrowser, closeBrowser } = await import('./print/browser.js');
+      const { printPdf, withMetadata } = await import('./print/pdf.js');
+      const info = await findBrowser(config.env);
+      const browser = await launchBrowser(info);
+      browserName = `${await browser.version()} (${info.executablePath}, ${info.origin})`;
+      emit('info', 'browser', { browser: browserName });
+      try {
+        for (const [i, d] of drafts.entries()) {
+          const t0 = performance.now();
+          const { pdf: raw, layout } = await printPdf(browser, d.staged, config.printTimeoutMs);
+          if (layout.length) {
+            throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), d.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
+          }
+          const { bytes, pages } = await withMetadata(raw, {
+            title: d.title, author: 'briefing', subject: d.subject, keywords: d.keywords,
+            language: langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
+          });
+          effects.writeFile(d.staged.replace(/\.html$/, '.pdf'), bytes);
+          d.pdf = d.html.replace(/\.html$/, '.pdf');
+          d.pages = pages;
+          d.ms += performance.now() - t0;
+          emit('info', 'printed', { file: d.pdf, pages, ms: Math.round(d.ms) });
+          effects.progress?.(i + 1, drafts.length);
+        }
+      } finally {
+        await closeBrowser(browser);
+      }
+    }
+
+    run.commit();
+    const files = drafts.flatMap((d) => [{ path: d.html }, ...(d.pdf ? [{ path: d.pdf, pages: d.pages! }] : [])]);
+    emit('info', 'built', { edition, files: files.length, pages: drafts.reduce((n, d) => n + (d.pages ?? 0), 0), ms: Math.round(performance.now() - started) });
+    recordRun(config.outDir, edition, { builtAt: config.now, inputHash: plan.inputHash, files, log });
+    const result: BuildResult = { edition, inputHash: plan.inputHash, files: drafts.map(({ staged: _s, title: _t, subject: _u, keywords: _k, ...f }) => f), ms: performance.now() - started };
+    if (browserName) result.browser = browserName;
+    return result;
+  } catch (e) {
+    run.abort();
+    throw e;
   } finally {
-    await closeBrowser(browser);
+    lock.release();
   }
-  return { edition, files: drafts, browser: browserName, ms: performance.now() - started };
 }

@@ -4,6 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { BriefingError, formatProblem } from './errors.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { writeFileAtomic } from './write.js';
+import type { LogLine } from './editions/manifest.js';
+import { abortAllRuns } from './editions/output.js';
+import { releaseAllLocks } from './editions/lock.js';
 
 const rel = (p: string) => path.relative(process.cwd(), p) || p;
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -35,17 +38,53 @@ function program(): Command {
     .option('--tz <zone>', 'time zone for the default edition', 'Asia/Shanghai')
     .option('--data <dir>', 'data folder', 'data')
     .option('--templates <dir>', 'templates folder', 'templates')
+    .option('--stale-after <months>', 'mark measured figures older than this as stale', '12')
     .option('--verbose', 'say which browser printed')
     .action(async (opts: ConfigInput) => {
       const { buildBriefings } = await import('./build.js');
       const config = resolveConfig(opts);
-      const result = await buildBriefings(config, {
-        writeFile: writeFileAtomic,
-        log: (line) => console.log(line.replace(config.outDir, rel(config.outDir))),
-        progress: progressBar,
-      });
+      const result = await buildBriefings(config, { writeFile: writeFileAtomic, log: (line) => printEvent(line, config.verbose), progress: progressBar });
       const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
       console.log(`${result.files.length} briefings, ${pages} pages, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
+    });
+
+  cmd
+    .command('schedule')
+    .description('build the new edition on a schedule, in the foreground (JSON log lines on stdout)')
+    .option('--cron <expr>', 'when to build, five cron fields', '0 8 1 * *')
+    .option('--tz <zone>', 'time zone of the schedule and the edition', 'Asia/Shanghai')
+    .option('--once', 'build the current edition now and exit')
+    .option('--catch-up', 'on start, build an edition whose run was missed')
+    .option('--force', 'build even when the edition was built from the same inputs')
+    .option('--print-crontab', 'print a crontab entry that runs briefing build, and exit')
+    .option('--print-systemd', 'print a systemd service and timer that run briefing build, and exit')
+    .option('--zone <id...>', 'zones to print (default: all)', collect)
+    .option('--theme <id...>', 'themes to print (default: all)', collect)
+    .addOption(new Option('--lang <mode>', 'languages').choices(['bilingual', 'zh', 'en']).default('bilingual'))
+    .option('--out <dir>', 'output folder', 'output')
+    .option('--now <iso-date>', 'pin the clock (for --once)')
+    .option('--data <dir>', 'data folder', 'data')
+    .option('--templates <dir>', 'templates folder', 'templates')
+    .action(async (opts: ConfigInput & { cron: string; once?: boolean; catchUp?: boolean; force?: boolean; printCrontab?: boolean; printSystemd?: boolean }) => {
+      const schedule = await import('./editions/schedule.js');
+      const config = resolveConfig(opts);
+      schedule.parseCron(opts.cron, config.timeZone);
+      const args = ['--out', config.outDir, '--tz', config.timeZone, '--lang', config.lang, ...(config.zones ?? []).flatMap((z) => ['--zone', z]), ...(config.themes ?? []).flatMap((t) => ['--theme', t])];
+      if (opts.printCrontab) return void console.log(schedule.crontabLine(config, { cron: opts.cron, args }));
+      if (opts.printSystemd) {
+        const units = schedule.systemdUnits(config, { cron: opts.cron, args });
+        return void console.log(`${units.service}\n${units.timer}`);
+      }
+      const clock = opts.now ? () => config.now : () => new Date();
+      const effects = { writeFile: writeFileAtomic, log: (line: LogLine) => console.log(JSON.stringify(line)), clock };
+      if (opts.once) {
+        const outcome = await schedule.runEdition(config, effects, { force: !!opts.force });
+        if (outcome.status === 'failed') process.exitCode = outcome.exitCode;
+        return;
+      }
+      const scheduler = schedule.startScheduler(config, effects, { cron: opts.cron, force: !!opts.force, catchUp: !!opts.catchUp });
+      stopScheduler = () => scheduler.stop();
+      await scheduler.done;
     });
 
   cmd
@@ -91,22 +130,38 @@ function program(): Command {
       for (const e of supportedEditions(base)) {
         const facts = e.adds.reduce((n, a) => n + a.count, 0);
         const sources = e.sources.length ? `; sources ${e.sources.map((s) => s.id).join(', ')}` : '';
-        console.log(`  ${e.edition}  adds ${facts} facts${sources}`);
+        console.log(`  ${e.edition}  adds ${facts} fact${facts === 1 ? "" : "s"}${sources}`);
         for (const a of e.adds) console.log(`             ${`${a.zone}/${a.theme}`.padEnd(34)} +${a.count}`);
       }
     });
   return cmd;
 }
 
+/** A build event as a person reads it: one line per file. */
+function printEvent(line: LogLine, verbose: boolean): void {
+  if (line.event === 'printed') console.log(`${rel(String(line.file))}  ${String(line.pages)} pages  ${String(line.ms)} ms`);
+  else if (line.event === 'html') console.log(`${rel(String(line.file))}  html  ${String(line.ms)} ms`);
+  else if (line.event === 'browser' && verbose) console.log(`browser: ${String(line.browser)}`);
+}
+
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
+
+/** Set while a scheduler runs: Ctrl-C lets a running build finish its cleanup and stops the loop. */
+let stopScheduler: (() => void) | undefined;
 
 /** Exit codes: 0 success, 1 the user's input is wrong, 2 an internal fault. */
 export async function main(argv: string[]): Promise<void> {
   const onSignal = async (signal: NodeJS.Signals) => {
+    stopScheduler?.();
     const { closeAllBrowsers } = await import('./print/browser.js');
     await closeAllBrowsers();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
+  // However the process ends, no staging folder and no lock are left behind.
+  process.once('exit', () => {
+    abortAllRuns();
+    releaseAllLocks();
+  });
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {

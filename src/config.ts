@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { usageError } from './errors.js';
 import { parseEdition } from './model/edition.js';
 
@@ -7,6 +8,8 @@ export type LangMode = 'bilingual' | 'zh' | 'en';
 /** Everything a build depends on, resolved once from defaults, flags and the environment. */
 export interface Config {
   root: string;
+  /** The folder holding briefing's own package.json and package-lock.json. */
+  packageRoot: string;
   dataDir: string;
   templatesDir: string;
   outDir: string;
@@ -20,6 +23,8 @@ export interface Config {
   htmlOnly: boolean;
   verbose: boolean;
   printTimeoutMs: number;
+  /** A measured figure older than this many months at the edition is marked stale. */
+  staleAfterMonths: number;
   env: NodeJS.ProcessEnv;
 }
 
@@ -36,6 +41,7 @@ export interface ConfigInput {
   tz?: string;
   htmlOnly?: boolean;
   verbose?: boolean;
+  staleAfter?: string;
 }
 
 /** `--now`, else SOURCE_DATE_EPOCH (seconds), else the clock. */
@@ -58,13 +64,18 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
   const lang = input.lang ?? 'bilingual';
   if (lang !== 'bilingual' && lang !== 'zh' && lang !== 'en') throw usageError(`--lang "${lang}" is not a language mode`, 'use bilingual, zh or en');
   const tz = input.tz ?? env.BRIEFING_TZ ?? 'Asia/Shanghai';
+  // Commander gives the default for --tz; an explicit BRIEFING_TZ wins over that default.
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
     throw usageError(`time zone "${tz}" is unknown`, 'use an IANA name such as Asia/Shanghai');
   }
+  const staleAfterMonths = Number(input.staleAfter ?? 12);
+  if (!Number.isInteger(staleAfterMonths) || staleAfterMonths < 1) throw usageError(`--stale-after "${input.staleAfter}" is not a number of months`, 'use a whole number such as 12');
   return {
     root,
+    packageRoot: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+    staleAfterMonths,
     dataDir: path.resolve(root, input.data ?? 'data'),
     templatesDir: path.resolve(root, input.templates ?? 'templates'),
     outDir: path.resolve(root, input.out ?? 'output'),

@@ -1,26 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-
-/** Chromium processes whose command line names a profile directory Puppeteer made. */
-function puppeteerChromiums(): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', 'puppeteer_dev_chrome_profile'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
+import { runCli, runCliTracked, tempDir } from '../helpers/cli.js';
 
 describe('briefing build, end to end', () => {
   const out = tempDir('briefing-out-');
-  let result: ReturnType<typeof runCli>;
+  let result: Awaited<ReturnType<typeof runCliTracked>>;
   let pdf: PdfContent;
 
   beforeAll(async () => {
-    result = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', out, '--now', '2022-11-30T08:00:00Z', '--verbose']);
+    result = await runCliTracked(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', out, '--now', '2022-11-30T08:00:00Z', '--verbose']);
     pdf = await readPdf(path.join(out, '2022-11', 'taixin-transport.pdf'));
   });
 
@@ -57,8 +47,9 @@ describe('briefing build, end to end', () => {
     expect(String(pdf.info.CreationDate)).toContain('20221130080000');
   });
 
-  it('leaves no Chromium behind', () => {
-    expect(puppeteerChromiums()).toEqual([]);
+  it('launches one browser and leaves no Chromium behind', () => {
+    expect(result.children.length).toBe(1);
+    for (const pid of result.children) expect(existsSync(`/proc/${pid}`), `process ${pid} still running`).toBe(false);
   });
 
   it('leaves out facts published after the edition', async () => {

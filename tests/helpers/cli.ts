@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,4 +25,24 @@ export function copyProject(parts: ('data' | 'templates')[] = ['data']): string 
   const dir = tempDir();
   for (const p of parts) cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
   return dir;
+}
+
+/** Like runCli, but also records the processes the CLI started (its browser) while it ran. */
+export async function runCliTracked(args: string[]): Promise<ReturnType<typeof runCli> & { children: string[] }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const children = new Set<string>();
+  const poll = setInterval(() => {
+    try {
+      for (const pid of execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')) if (pid) children.add(pid);
+    } catch {
+      // no children at this moment
+    }
+  }, 50);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(poll);
+  return { code, stdout, stderr, children: [...children] };
 }

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
+/**
+ * A run's inputs in one hash: every data, source and template file (path and content), the exact
+ * package versions (package-lock.json), and the options that shape the output.
+ */
+export function inputHash(parts: { dataDir: string; templatesDir: string; root: string; options: unknown }): string {
+  const h = createHash('sha256');
+  for (const [label, dir] of [['data', parts.dataDir], ['templates', parts.templatesDir]] as const) {
+    for (const f of filesUnder(dir)) {
+      h.update(`${label}/${path.relative(dir, f)}\0`);
+      h.update(readFileSync(f));
+      h.update('\0');
+    }
+  }
+  const lock = path.join(parts.root, 'package-lock.json');
+  if (existsSync(lock)) h.update(readFileSync(lock));
+  h.update(JSON.stringify(parts.options));
+  return h.digest('hex');
+}

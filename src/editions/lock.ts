@@ -1,0 +1,69 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { usageError } from '../errors.js';
+
+export interface Lock {
+  file: string;
+  release(): void;
+}
+
+const held = new Set<string>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One run at a time per output folder: `<out>/.briefing.lock` holds the holder's process id.
+ * A lock whose process is dead is taken over; a live one is refused with a clear message.
+ */
+export function acquireLock(outDir: string, now: Date = new Date()): Lock {
+  const file = path.join(outDir, '.briefing.lock');
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw usageError(`cannot create the output folder ${outDir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'choose another --out or fix its permissions');
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, JSON.stringify({ pid: process.pid, since: now.toISOString() }));
+      closeSync(fd);
+      held.add(file);
+      return {
+        file,
+        release() {
+          if (held.delete(file)) rmSync(file, { force: true });
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder: { pid?: number; since?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(file, 'utf8')) as typeof holder;
+      } catch {
+        // Unreadable: half-written by a process that died; treat as stale.
+      }
+      if (holder.pid && holder.pid !== process.pid && alive(holder.pid)) {
+        throw usageError(
+          `another briefing run (process ${holder.pid}, since ${holder.since ?? 'unknown'}) is writing to ${path.relative(process.cwd(), outDir) || outDir}`,
+          `wait for it to finish; if no such process exists, remove ${path.relative(process.cwd(), file) || file}`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw usageError(`could not take the lock ${file}`, 'remove it and try again');
+}
+
+/** For exit handlers: releases every lock this process holds. */
+export function releaseAllLocks(): void {
+  for (const file of held) rmSync(file, { force: true });
+  held.clear();
+}
