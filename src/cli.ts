@@ -91,13 +91,23 @@ function program(): Command {
     .command('check')
     .description('prove the fact base against its sources')
     .option('--coverage', 'list source sentences holding a figure that back no fact')
+    .option('--edition <YYYY-MM>', 'also report figures that are stale at this edition')
+    .option('--stale-after <months>', 'age in months after which a measured figure is stale', '12')
     .option('--data <dir>', 'data folder', 'data')
-    .action(async (opts: { coverage?: boolean; data: string }) => {
+    .action(async (opts: { coverage?: boolean; data: string; edition?: string; staleAfter: string }) => {
       const { loadFactBase } = await import('./data/load.js');
       const { checkFactBase } = await import('./check.js');
-      const base = loadFactBase(path.resolve(opts.data));
+      const config = resolveConfig({ data: opts.data, staleAfter: opts.staleAfter, ...(opts.edition ? { edition: opts.edition } : {}) });
+      const base = loadFactBase(config.dataDir);
       const report = checkFactBase(base);
       for (const note of report.notes) console.log(`note: ${note}`);
+      if (config.edition) {
+        const { isStale } = await import('./model/select.js');
+        const { knownBy } = await import('./model/edition.js');
+        const stale = base.sheets.flatMap((s) => s.facts).filter((f) => knownBy(base.sources.get(f.source.doc)?.published ?? '9999', config.edition!) && isStale(f, config.edition!, config.staleAfterMonths));
+        for (const f of stale) console.log(`stale: ${f.file}:${f.line}:${f.col}: "${f.id}" dates from ${f.period?.to ?? f.as_of}, more than ${config.staleAfterMonths} months before edition ${config.edition}`);
+        console.log(`${stale.length} stale figure${stale.length === 1 ? '' : 's'} at edition ${config.edition}`);
+      }
       if (opts.coverage) {
         let total = 0;
         let covered = 0;
