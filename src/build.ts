@@ -26,6 +26,8 @@ import { stageRun } from './editions/output.js';
 import { recordRun, type LogLine } from './editions/manifest.js';
 import { inputHash } from './editions/hash.js';
 import type { Lang } from './data/quantities.js';
+import type { ThemeSpec, ZoneSpec } from './data/schema.js';
+import type { BriefingView } from './model/format.js';
 import type { Config, LangMode } from './config.js';
 
 export interface BuildEffects {
@@ -87,6 +89,26 @@ function fontStylesheets(): string[] {
   });
 }
 
+export interface DraftContext {
+  base: FactBase;
+  templates: ReturnType<typeof loadTemplates>;
+  edition: string;
+  langs: Lang[];
+  now: Date;
+  staleAfterMonths: number;
+}
+
+/** Stages 3–6 for one briefing: select, format, chart, render. `htmlDir` is where the HTML will live (for font links). */
+export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: ThemeSpec, htmlDir: string): Promise<{ html: string; view: BriefingView }> {
+  const model = selectBriefing(ctx.base, zone, theme, ctx.edition, { staleAfterMonths: ctx.staleAfterMonths });
+  const view = formatBriefing(model, { langs: ctx.langs, generatedAt: ctx.now, staleAfterMonths: ctx.staleAfterMonths });
+  const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, ctx.langs, view.accent)));
+  const fontCss = fontStylesheets().map((f) => path.relative(htmlDir, f).split(path.sep).join('/'));
+  return { html: ctx.templates.render({ ...view, svgs, fontCss }), view };
+}
+
+export const langsOf = (mode: LangMode): Lang[] => LANGS[mode];
+
 /** What a build of `config` would print: the edition, the briefings, and the hash of every input. */
 export function planBuild(config: Config) {
   const base = loadCheckedFacts(config.dataDir);
@@ -120,9 +142,8 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
 
   const plan = planBuild(config);
   const { base, edition } = plan;
-  const templates = loadTemplates(config.templatesDir);
   const langs = LANGS[config.lang];
-  const fonts = fontStylesheets();
+  const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, staleAfterMonths: config.staleAfterMonths };
   const lock = acquireLock(config.outDir, clock());
   const run = stageRun(config.outDir, edition);
   try {
@@ -130,13 +151,10 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     const drafts: (BuiltFile & { staged: string; title: string; subject: string; keywords: string[] })[] = [];
     for (const { zone, theme, name } of plan.docs) {
       const t0 = performance.now();
-      const model = selectBriefing(base, zone, theme, edition, { staleAfterMonths: config.staleAfterMonths });
-      const view = formatBriefing(model, { langs, generatedAt: config.now, staleAfterMonths: config.staleAfterMonths });
-      const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, langs, view.accent)));
       const staged = run.staged(`${name}.html`);
-      // The staging folder sits at the same depth as the edition folder, so these links hold in both.
-      const fontCss = fonts.map((f) => path.relative(path.dirname(staged), f).split(path.sep).join('/'));
-      effects.writeFile(staged, templates.render({ ...view, svgs, fontCss }));
+      // The staging folder sits at the same depth as the edition folder, so font links hold in both.
+      const { html, view } = await renderDraft(ctx, zone, theme, path.dirname(staged));
+      effects.writeFile(staged, html);
       drafts.push({
         zone: zone.id, theme: theme.id, lang: config.lang, html: run.final(`${name}.html`), staged, ms: performance.now() - t0,
         title: view.title,
