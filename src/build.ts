@@ -11,8 +11,10 @@
  *               recorded in <out>/editions.json                   (editions/)
  * One run at a time per output folder (editions/lock.ts).
  */
-import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { BriefingError, usageError, type Problem } from './errors.js';
 import { loadFactBase, type FactBase } from './data/load.js';
 import { checkFactBase } from './check.js';
@@ -21,9 +23,11 @@ import { formatBriefing } from './model/format.js';
 import { currentEdition } from './model/edition.js';
 import { renderChartSvg } from './charts/render.js';
 import { loadTemplates } from './render/html.js';
-import { acquireLock } from './editions/lock.js';
-import { stageRun } from './editions/output.js';
-import { recordRun, type LogLine } from './editions/manifest.js';
+import { embedFonts, type FontFile } from './render/fonts.js';
+import { acquireLock, removeStaleLock } from './editions/lock.js';
+import { removeAbandoned, stageRun } from './editions/output.js';
+import { changedFiles, readManifest, recordRun, type LogLine } from './editions/manifest.js';
+import type { Printer } from './print/printer.js';
 import { inputHash } from './editions/hash.js';
 import type { Lang } from './data/quantities.js';
 import type { ThemeSpec, ZoneSpec } from './data/schema.js';
@@ -40,6 +44,10 @@ export interface BuildEffects {
 }
 
 export interface BuiltFile {
+  /** The document's input hash. */
+  hash: string;
+  /** Its font subsets, beside the HTML. */
+  fonts: string[];
   zone: string;
   theme: string;
   lang: LangMode;
@@ -52,15 +60,16 @@ export interface BuiltFile {
 export interface BuildResult {
   edition: string;
   inputHash: string;
+  /** The briefings made by this run. */
   files: BuiltFile[];
-  browser?: string;
+  /** Briefings left alone because nothing they are made from changed. */
+  unchanged: number;
   ms: number;
 }
 
 const LANGS: Record<LangMode, Lang[]> = { bilingual: ['zh', 'en'], zh: ['zh'], en: ['en'] };
 
-/** Noto Sans SC for Chinese; Noto Sans for English passages (proportional Latin punctuation). */
-export const FONT_PACKAGES = ['@fontsource/noto-sans-sc', '@fontsource/noto-sans'] as const;
+export { FONT_PACKAGES } from './render/fonts.js';
 
 /** The fact base, loaded and checked: a build never prints a figure `briefing check` would refuse. */
 export function loadCheckedFacts(dataDir: string): FactBase {
@@ -81,13 +90,6 @@ function pickIds<T extends { id: string }>(all: T[], wanted: string[] | undefine
   return all.filter((x) => wanted.includes(x.id));
 }
 
-function fontStylesheets(): string[] {
-  const require = createRequire(import.meta.url);
-  return FONT_PACKAGES.flatMap((pkg) => {
-    const dir = path.dirname(require.resolve(`${pkg}/package.json`));
-    return ['400.css', '700.css'].map((f) => path.join(dir, f));
-  });
-}
 
 export interface DraftContext {
   base: FactBase;
@@ -98,38 +100,79 @@ export interface DraftContext {
   staleAfterMonths: number;
 }
 
-/** Stages 3–6 for one briefing: select, format, chart, render. `htmlDir` is where the HTML will live (for font links). */
-export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: ThemeSpec, htmlDir: string): Promise<{ html: string; view: BriefingView }> {
+/**
+ * Stages 3–6 for one briefing: select, format, chart, render. `name` is the document's file name
+ * without extension; the HTML links its font subsets as fonts/<name>.<face>.ttf, returned in `fonts`.
+ */
+export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: ThemeSpec, name: string): Promise<{ html: string; view: BriefingView; fonts: FontFile[] }> {
   const model = selectBriefing(ctx.base, zone, theme, ctx.edition, { staleAfterMonths: ctx.staleAfterMonths });
   const view = formatBriefing(model, { langs: ctx.langs, generatedAt: ctx.now, staleAfterMonths: ctx.staleAfterMonths });
   const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, ctx.langs, view.accent)));
-  const fontCss = fontStylesheets().map((f) => path.relative(htmlDir, f).split(path.sep).join('/'));
-  return { html: ctx.templates.render({ ...view, svgs, fontCss }), view };
+  const { html, fonts } = await embedFonts(ctx.templates.render({ ...view, svgs }), name);
+  return { html, view, fonts };
 }
 
 export const langsOf = (mode: LangMode): Lang[] => LANGS[mode];
 
-/** What a build of `config` would print: the edition, the briefings, and the hash of every input. */
-export function planBuild(config: Config) {
-  const base = loadCheckedFacts(config.dataDir);
-  const problems: Problem[] = [];
-  const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
-  const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
-  if (problems.length) throw new BriefingError(problems);
-  const edition = config.edition ?? currentEdition(config.now, config.timeZone);
-  const suffix = config.lang === 'bilingual' ? '' : `.${config.lang}`;
-  const docs = zones.flatMap((zone) => themes.map((theme) => ({ zone, theme, name: `${zone.id}-${theme.id}${suffix}` })));
-  const hash = inputHash({
-    dataDir: config.dataDir,
-    templatesDir: config.templatesDir,
-    root: config.packageRoot,
-    // The build time is not an input: it changes on every run.
-    options: { edition, zones: zones.map((z) => z.id), themes: themes.map((t) => t.id), lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly },
-  });
-  return { base, edition, docs, inputHash: hash, names: docs.flatMap((d) => (config.htmlOnly ? [`${d.name}.html`] : [`${d.name}.html`, `${d.name}.pdf`])) };
+/** The zones and themes of the data, read cheaply (no schema, no facts), for planning a run. */
+function quickIds(config: Config): { zones: string[]; themes: string[] } | undefined {
+  try {
+    const zones = (parseYaml(readFileSync(path.join(config.dataDir, 'zones.yaml'), 'utf8')) as { zones: { id: string }[] }).zones.map((z) => z.id);
+    const themes = (parseYaml(readFileSync(path.join(config.dataDir, 'themes.yaml'), 'utf8')) as { themes: { id: string }[] }).themes.map((t) => t.id);
+    return zones.every((z) => typeof z === 'string') && themes.every((t) => typeof t === 'string') ? { zones, themes } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. */
+export interface PlannedDoc {
+  zone: string;
+  theme: string;
+  /** File name without extension: taixin-transport, or taixin-transport.en */
+  name: string;
+  /** Hash of everything this document is made from. */
+  hash: string;
+}
+
+/**
+ * What a run of `config` would make: the edition and, per briefing, a hash of everything it is made
+ * from (its fact sheet; the zones, themes, sources and their texts; the templates and styles; the
+ * exact package versions, fonts included; the options). Reads files only: no parsing of facts.
+ */
+export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
+  const ids = quickIds(config);
+  if (!ids) return undefined;
+  const pick = (all: string[], wanted: string[] | undefined) => (wanted?.length ? all.filter((x) => wanted.includes(x)) : all);
+  if (config.zones?.some((z) => !ids.zones.includes(z)) || config.themes?.some((t) => !ids.themes.includes(t))) return undefined;
+  const edition = config.edition ?? currentEdition(config.now, config.timeZone);
+  const suffix = config.lang === 'bilingual' ? '' : `.${config.lang}`;
+  // The build time is not an input: it changes on every run.
+  const options = { edition, lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly };
+  const shared = inputHash({ dataDir: config.dataDir, templatesDir: config.templatesDir, root: config.packageRoot, options, exclude: path.join(config.dataDir, 'facts') });
+  const docs = pick(ids.zones, config.zones).flatMap((zone) =>
+    pick(ids.themes, config.themes).map((theme) => {
+      const sheet = path.join(config.dataDir, 'facts', zone, `${theme}.yaml`);
+      const hash = createHash('sha256').update(shared).update(existsSync(sheet) ? readFileSync(sheet) : 'no sheet').digest('hex');
+      return { zone, theme, name: `${zone}-${theme}${suffix}`, hash };
+    }),
+  );
+  return { edition, docs, inputHash: createHash('sha256').update(docs.map((d) => d.hash).join()).digest('hex') };
+}
+
+/** The planned documents whose files are missing, changed since they were made, or made from other inputs. */
+function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): PlannedDoc[] {
+  if (config.force) return docs;
+  const record = readManifest(config.outDir).editions[edition];
+  return docs.filter((d) => {
+    const names = [`${d.name}.html`, ...(config.htmlOnly ? [] : [`${d.name}.pdf`]), ...Object.keys(record?.files ?? {}).filter((n) => n.startsWith(`fonts/${d.name}.`))];
+    return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(config.outDir, edition, record, names).length > 0;
+  });
+}
+
+/**
+ * Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. A briefing whose inputs and
+ * files are unchanged since it was made is left alone; when nothing changed, nothing is loaded or launched.
+ */
 export async function buildBriefings(config: Config, effects: BuildEffects): Promise<BuildResult> {
   const started = performance.now();
   const clock = effects.clock ?? (() => new Date());
@@ -140,77 +183,117 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     effects.log(line);
   };
 
-  const plan = planBuild(config);
-  const { base, edition } = plan;
-  const langs = LANGS[config.lang];
-  const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, staleAfterMonths: config.staleAfterMonths };
+  // Fast path: nothing to do is decided from file contents alone.
+  const quick = planRun(config);
+  if (quick && outOfDate(config, quick.edition, quick.docs).length === 0) {
+    // Nothing to print; still clear what a killed run left behind.
+    removeStaleLock(config.outDir);
+    removeAbandoned(config.outDir);
+    return { edition: quick.edition, inputHash: quick.inputHash, files: [], unchanged: quick.docs.length, ms: performance.now() - started };
+  }
+
+  const base = loadCheckedFacts(config.dataDir);
+  const problems: Problem[] = [];
+  const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
+  const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
+  if (problems.length) throw new BriefingError(problems);
+  const plan = planRun(config)!;
+  const { edition } = plan;
   const lock = acquireLock(config.outDir, clock());
   const run = stageRun(config.outDir, edition);
+  const todo = outOfDate(config, edition, plan.docs);
+  const langs = LANGS[config.lang];
+  const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, staleAfterMonths: config.staleAfterMonths };
+  let printer: Printer | undefined;
   try {
-    // Stages 3–6: every HTML draft first, so printing can start on a complete set.
-    const drafts: (BuiltFile & { staged: string; title: string; subject: string; keywords: string[] })[] = [];
-    for (const { zone, theme, name } of plan.docs) {
-      const t0 = performance.now();
-      const staged = run.staged(`${name}.html`);
-      // The staging folder sits at the same depth as the edition folder, so font links hold in both.
-      const { html, view } = await renderDraft(ctx, zone, theme, path.dirname(staged));
-      effects.writeFile(staged, html);
-      drafts.push({
-        zone: zone.id, theme: theme.id, lang: config.lang, html: run.final(`${name}.html`), staged, ms: performance.now() - t0,
-        title: view.title,
-        subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
-        keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, edition],
+    if (!config.htmlOnly) {
+      const { createPrinter } = await import('./print/printer.js');
+      printer = await createPrinter({
+        concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
+        ...(config.browserWs ? { browserWs: config.browserWs } : {}),
+        roots: [path.resolve(config.outDir)],
+        onBrowser: (browser) => emit('info', 'browser', { browser }),
       });
     }
-
-    let browserName: string | undefined;
-    if (config.htmlOnly) {
-      drafts.forEach((d, i) => {
-        emit('info', 'html', { file: d.html, ms: Math.round(d.ms) });
-        effects.progress?.(i + 1, drafts.length);
-      });
-    } else {
-      // Stages 7–8: one browser for the run, closed whatever happens.
-      const { findBrowser, launchBrowser, closeBrowser } = await import('./print/browser.js');
-      const { printPdf, withMetadata } = await import('./print/pdf.js');
-      const info = await findBrowser(config.env);
-      const browser = await launchBrowser(info);
-      browserName = `${await browser.version()} (${info.executablePath}, ${info.origin})`;
-      emit('info', 'browser', { browser: browserName });
-      try {
-        for (const [i, d] of drafts.entries()) {
-          const t0 = performance.now();
-          const { pdf: raw, layout } = await printPdf(browser, d.staged, config.printTimeoutMs);
+    const { withMetadata } = config.htmlOnly ? { withMetadata: undefined } : await import('./print/pdf.js');
+    const built: BuiltFile[] = [];
+    const failures: { name: string; error: unknown }[] = [];
+    let done = 0;
+    // Each document prints as soon as its HTML is written; the printer bounds how many print at once.
+    const jobs: Promise<void>[] = [];
+    for (const doc of todo) {
+      const t0 = performance.now();
+      const zone = zones.find((z) => z.id === doc.zone)!;
+      const theme = themes.find((t) => t.id === doc.theme)!;
+      const staged = run.staged(`${doc.name}.html`);
+      const { html, view, fonts } = await renderDraft(ctx, zone, theme, doc.name);
+      for (const font of fonts) effects.writeFile(run.staged(font.name), font.data);
+      effects.writeFile(staged, html);
+      const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: run.final(`${doc.name}.html`), fonts: fonts.map((f) => run.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
+      if (!printer || !withMetadata) {
+        built.push(file);
+        emit('info', 'html', { file: file.html, ms: Math.round(file.ms) });
+        effects.progress?.(++done, todo.length);
+        continue;
+      }
+      jobs.push(
+        (async () => {
+          const t1 = performance.now();
+          const { pdf: raw, layout } = await printer.print(staged);
           if (layout.length) {
-            throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), d.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
+            throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), file.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
           }
           const { bytes, pages } = await withMetadata(raw, {
-            title: d.title, author: 'briefing', subject: d.subject, keywords: d.keywords,
-            language: langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
+            title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
+            keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, edition], language: langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
           });
-          effects.writeFile(d.staged.replace(/\.html$/, '.pdf'), bytes);
-          d.pdf = d.html.replace(/\.html$/, '.pdf');
-          d.pages = pages;
-          d.ms += performance.now() - t0;
-          emit('info', 'printed', { file: d.pdf, pages, ms: Math.round(d.ms) });
-          effects.progress?.(i + 1, drafts.length);
-        }
-      } finally {
-        await closeBrowser(browser);
-      }
+          effects.writeFile(run.staged(`${doc.name}.pdf`), bytes);
+          file.pdf = run.final(`${doc.name}.pdf`);
+          file.pages = pages;
+          file.ms += performance.now() - t1;
+          built.push(file);
+          emit('info', 'printed', { file: file.pdf, pages, ms: Math.round(file.ms) });
+          effects.progress?.(++done, todo.length);
+        })().catch((error: unknown) => {
+          failures.push({ name: doc.name, error });
+          emit('error', 'print-failed', { document: doc.name, reason: error instanceof Error ? error.message : String(error) });
+        }),
+      );
     }
+    await Promise.all(jobs);
+    await printer?.close();
+    if (failures.length) throw runFailure(failures);
 
+    // Every file of the run succeeded: move them into place, in the order they were planned.
+    built.sort((a, b) => todo.findIndex((d) => d.hash === a.hash) - todo.findIndex((d) => d.hash === b.hash));
     run.commit();
-    const files = drafts.flatMap((d) => [{ path: d.html }, ...(d.pdf ? [{ path: d.pdf, pages: d.pages! }] : [])]);
-    emit('info', 'built', { edition, files: files.length, pages: drafts.reduce((n, d) => n + (d.pages ?? 0), 0), ms: Math.round(performance.now() - started) });
+    const files = built.flatMap((d) => [
+      { path: d.html, docHash: d.hash },
+      ...d.fonts.map((f) => ({ path: f, docHash: d.hash })),
+      ...(d.pdf ? [{ path: d.pdf, pages: d.pages!, docHash: d.hash }] : []),
+    ]);
+    emit('info', 'built', { edition, briefings: built.length, files: files.length, pages: built.reduce((n, d) => n + (d.pages ?? 0), 0), unchanged: plan.docs.length - todo.length, ms: Math.round(performance.now() - started) });
     recordRun(config.outDir, edition, { builtAt: config.now, inputHash: plan.inputHash, files, log });
-    const result: BuildResult = { edition, inputHash: plan.inputHash, files: drafts.map(({ staged: _s, title: _t, subject: _u, keywords: _k, ...f }) => f), ms: performance.now() - started };
-    if (browserName) result.browser = browserName;
-    return result;
+    return { edition, inputHash: plan.inputHash, files: built, unchanged: plan.docs.length - todo.length, ms: performance.now() - started };
   } catch (e) {
     run.abort();
     throw e;
   } finally {
+    await printer?.close();
     lock.release();
   }
+}
+
+/**
+ * One error for every document that failed: a user error (exit 1) when all were layout problems,
+ * otherwise an internal fault (exit 2) naming each document and what happened.
+ */
+function runFailure(failures: { name: string; error: unknown }[]): Error {
+  if (failures.every((f) => f.error instanceof BriefingError)) return new BriefingError(failures.flatMap((f) => (f.error as BriefingError).problems));
+  const lines = failures.map((f) => `${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+  return new PrintFailure(`${failures.length} briefing(s) failed; nothing of this run was written:\n  ${lines.join('\n  ')}`);
+}
+
+export class PrintFailure extends Error {
+  override name = 'PrintFailure';
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from './errors.js';
@@ -25,6 +26,14 @@ export interface Config {
   printTimeoutMs: number;
   /** A measured figure older than this many months at the edition is marked stale. */
   staleAfterMonths: number;
+  /** Rebuild every briefing even when nothing it is made from changed. */
+  force: boolean;
+  /** Briefings printing at once. */
+  concurrency: number;
+  /** Relaunch the browser after this many briefings. */
+  recycleAfter: number;
+  /** Print in this remote Chromium (a DevTools WebSocket URL) instead of launching one. */
+  browserWs?: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -42,6 +51,18 @@ export interface ConfigInput {
   htmlOnly?: boolean;
   verbose?: boolean;
   staleAfter?: string;
+  force?: boolean;
+  concurrency?: string;
+  recycleAfter?: string;
+  browserWs?: string;
+  printTimeout?: string;
+}
+
+function positiveInt(value: string | undefined, fallback: number, flag: string, example: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} "${value}" is not a positive whole number`, `use e.g. ${flag} ${example}`);
+  return n;
 }
 
 /** `--now`, else SOURCE_DATE_EPOCH (seconds), else the clock. */
@@ -87,7 +108,11 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
     timeZone: tz,
     htmlOnly: !!input.htmlOnly,
     verbose: !!input.verbose,
-    printTimeoutMs: 30_000,
+    printTimeoutMs: positiveInt(input.printTimeout, 30, '--print-timeout', '30') * 1000,
+    force: !!input.force,
+    concurrency: positiveInt(input.concurrency, os.availableParallelism(), '--concurrency', '2'),
+    recycleAfter: positiveInt(input.recycleAfter, 200, '--recycle-after', '200'),
+    ...(input.browserWs ?? env.BRIEFING_BROWSER_WS ? { browserWs: input.browserWs ?? env.BRIEFING_BROWSER_WS } : {}),
     env,
   };
 }

@@ -62,6 +62,17 @@ export function acquireLock(outDir: string, now: Date = new Date()): Lock {
   throw usageError(`could not take the lock ${file}`, 'remove it and try again');
 }
 
+/** Removes a lock whose holder is dead; leaves a live one alone. */
+export function removeStaleLock(outDir: string): void {
+  const file = path.join(outDir, '.briefing.lock');
+  try {
+    const holder = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number };
+    if (holder.pid && !alive(holder.pid)) rmSync(file, { force: true });
+  } catch {
+    // No lock, or one being written right now: leave it.
+  }
+}
+
 /** For exit handlers: releases every lock this process holds. */
 export function releaseAllLocks(): void {
   for (const file of held) rmSync(file, { force: true });

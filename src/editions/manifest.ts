@@ -14,7 +14,7 @@ export interface LogLine {
 export interface EditionRecord {
   builtAt: string;
   inputHash: string;
-  files: Record<string, { sha256: string; bytes: number; pages?: number }>;
+  files: Record<string, { sha256: string; bytes: number; pages?: number; docHash?: string }>;
   log: LogLine[];
 }
 
@@ -52,12 +52,17 @@ export function changedFiles(outDir: string, edition: string, record: EditionRec
  * Records a committed run: merges its files into the edition's entry, writes the manifest atomically,
  * and points `<out>/latest` at the newest edition (a symlink replaced by rename, so it is never missing).
  */
-export function recordRun(outDir: string, edition: string, run: { builtAt: Date; inputHash: string; files: { path: string; pages?: number }[]; log: LogLine[] }): Manifest {
+export function recordRun(outDir: string, edition: string, run: { builtAt: Date; inputHash: string; files: { path: string; pages?: number; docHash?: string }[]; log: LogLine[] }): Manifest {
   const manifest = readManifest(outDir);
   const previous = manifest.editions[edition];
   const files = { ...(previous?.files ?? {}) };
   for (const f of run.files) {
-    files[path.basename(f.path)] = { sha256: sha256File(f.path), bytes: readFileSync(f.path).length, ...(f.pages !== undefined ? { pages: f.pages } : {}) };
+    files[path.relative(path.join(outDir, edition), f.path).split(path.sep).join('/')] = {
+      sha256: sha256File(f.path),
+      bytes: readFileSync(f.path).length,
+      ...(f.pages !== undefined ? { pages: f.pages } : {}),
+      ...(f.docHash ? { docHash: f.docHash } : {}),
+    };
   }
   manifest.editions[edition] = { builtAt: run.builtAt.toISOString(), inputHash: run.inputHash, files, log: run.log };
   manifest.editions = Object.fromEntries(Object.entries(manifest.editions).sort(([a], [b]) => a.localeCompare(b)));

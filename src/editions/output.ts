@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -20,7 +20,8 @@ export interface StagedRun {
 const open = new Set<string>();
 
 /** Staging folders left by runs that were killed outright (SIGKILL, power loss): their process is gone. */
-function removeAbandoned(outDir: string): void {
+export function removeAbandoned(outDir: string): void {
+  if (!existsSync(outDir)) return;
   for (const name of readdirSync(outDir)) {
     const pid = Number(/^\.\d{4}-\d{2}\.staging-(\d+)-/.exec(name)?.[1]);
     if (!pid || pid === process.pid) continue;
@@ -47,9 +48,14 @@ export function stageRun(outDir: string, edition: string): StagedRun {
     staged: (name) => path.join(stagingDir, name),
     final: (name) => path.join(finalDir, name),
     commit() {
-      mkdirSync(finalDir, { recursive: true });
-      const names = readdirSync(stagingDir).filter((n) => !n.startsWith('.')).sort();
-      for (const n of names) renameSync(path.join(stagingDir, n), path.join(finalDir, n));
+      const names = readdirSync(stagingDir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && !e.name.startsWith('.'))
+        .map((e) => path.relative(stagingDir, path.join(e.parentPath, e.name)))
+        .sort();
+      for (const n of names) {
+        mkdirSync(path.dirname(path.join(finalDir, n)), { recursive: true });
+        renameSync(path.join(stagingDir, n), path.join(finalDir, n));
+      }
       close();
       return names.map((n) => path.join(finalDir, n));
     },

@@ -6,9 +6,9 @@
 import { Cron } from 'croner';
 import path from 'node:path';
 import { BriefingError, formatProblem, usageError } from '../errors.js';
-import { buildBriefings, planBuild, type BuildEffects } from '../build.js';
+import { buildBriefings, type BuildEffects } from '../build.js';
 import { currentEdition } from '../model/edition.js';
-import { changedFiles, readManifest, type LogLine } from './manifest.js';
+import { readManifest, type LogLine } from './manifest.js';
 import type { Config } from '../config.js';
 
 export const DEFAULT_CRON = '0 8 1 * *';
@@ -37,14 +37,12 @@ export async function runEdition(config: Config, effects: ScheduleEffects, opts:
   const edition = cfg.edition!;
   const log = (level: LogLine['level'], event: string, fields: Record<string, unknown> = {}) => effects.log({ time: effects.clock().toISOString(), level, event, edition, ...fields });
   try {
-    const plan = planBuild(cfg);
-    const record = readManifest(cfg.outDir).editions[edition];
-    if (!opts.force && record?.inputHash === plan.inputHash && changedFiles(cfg.outDir, edition, record, plan.names).length === 0) {
-      log('info', 'skipped', { reason: 'already built from the same inputs', inputHash: plan.inputHash });
+    // The build itself leaves alone every briefing whose inputs and files are unchanged.
+    const result = await buildBriefings({ ...cfg, force: opts.force }, effects);
+    if (result.files.length === 0) {
+      log('info', 'skipped', { reason: 'already built from the same inputs', inputHash: result.inputHash });
       return { status: 'skipped', edition };
     }
-    log('info', 'run-started');
-    await buildBriefings(cfg, effects);
     return { status: 'built', edition };
   } catch (e) {
     const exitCode = e instanceof BriefingError ? 1 : 2;

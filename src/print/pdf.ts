@@ -1,6 +1,8 @@
-import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'puppeteer';
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { HTTPRequest, Page } from 'puppeteer';
+import { PdfBytes, pdfDate } from './pdfbytes.js';
 
 export interface PdfMetadata {
   title: string;
@@ -25,31 +27,66 @@ export const CONTENT_HEIGHT_PX = Math.floor(259 * MM);
 const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, outline: true, tagged: true } as const;
 
 /**
- * Prints one HTML file to PDF in a fresh page of the shared browser:
- *   1. only file: and data: URLs load; everything else is refused;
- *   2. the page is laid out at the print width with print media, fonts loaded, and measured;
+ * Documents are loaded from this origin, which never resolves: every request to it is answered from
+ * local files by the printing process itself. The same pages print in a local or a remote browser, and
+ * nothing reaches the network.
+ */
+export const PRINT_ORIGIN = 'http://print.invalid';
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.woff2': 'font/woff2', '.woff': 'font/woff', '.svg': 'image/svg+xml', '.png': 'image/png', '.js': 'text/javascript' };
+
+/**
+ * Answers a request of the page: files under `roots` (from disk through PRINT_ORIGIN for a remote
+ * browser, as file: URLs for a local one), data: URLs as they are, nothing else.
+ */
+async function answer(req: HTTPRequest, roots: string[]): Promise<void> {
+  const url = req.url();
+  if (url.startsWith('data:')) return req.continue();
+  if (url.startsWith('file:')) {
+    const file = path.resolve(fileURLToPath(url));
+    return roots.some((root) => file.startsWith(root + path.sep)) ? req.continue() : req.abort('accessdenied');
+  }
+  if (!url.startsWith(`${PRINT_ORIGIN}/`)) return req.abort('blockedbyclient');
+  const file = path.resolve(decodeURIComponent(new URL(url).pathname));
+  if (!roots.some((root) => file.startsWith(root + path.sep))) return req.respond({ status: 403, body: '' });
+  try {
+    const body = await readFile(file);
+    return req.respond({ status: 200, contentType: TYPES[path.extname(file)] ?? 'application/octet-stream', body });
+  } catch {
+    return req.respond({ status: 404, body: '' });
+  }
+}
+
+export interface PrintPageOptions {
+  roots: string[];
+  timeoutMs: number;
+  /** Serve files through PRINT_ORIGIN instead of file: URLs (a remote browser cannot read our disk). */
+  serveFiles: boolean;
+}
+
+/**
+ * Prints one HTML file to PDF in a new page of `target` (a browser or a browser context):
+ *   1. the page loads only what answer() allows;
+ *   2. it is laid out at the print width with print media, fonts loaded, and measured;
  *   3. printed; when it has a table of contents, its page numbers are read from the PDF's outline,
  *      filled in, and the page printed again (the numbers keep their width, so nothing moves).
  * The page is closed in `finally`.
  */
-export async function printPdf(browser: Browser, htmlFile: string, timeoutMs = 30_000): Promise<PrintResult> {
-  const page = await browser.newPage();
+export async function printPdf(target: { newPage(): Promise<Page> }, htmlFile: string, opts: PrintPageOptions): Promise<PrintResult> {
+  const page = await target.newPage();
   try {
     await page.setRequestInterception(true);
-    page.on('request', (req) => {
-      const url = req.url();
-      if (url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:')) void req.continue();
-      else void req.abort('blockedbyclient');
-    });
+    page.on('request', (req) => void answer(req, opts.roots).catch(() => undefined));
     await page.setViewport({ width: CONTENT_WIDTH_PX, height: CONTENT_HEIGHT_PX });
     await page.emulateMediaType('print');
-    await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load', timeout: timeoutMs });
+    const url = opts.serveFiles ? PRINT_ORIGIN + encodeURI(path.resolve(htmlFile)) : pathToFileURL(path.resolve(htmlFile)).href;
+    await page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs });
     await page.evaluate(() => document.fonts.ready.then(() => undefined));
     const layout = await page.evaluate(measureLayout, CONTENT_WIDTH_PX, CONTENT_HEIGHT_PX);
-    let pdf = await page.pdf({ ...PDF_OPTIONS, timeout: timeoutMs });
+    let pdf = await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs });
     if (await page.$('[data-toc]')) {
-      await fillContents(page, await outlinePages(pdf));
-      pdf = await page.pdf({ ...PDF_OPTIONS, timeout: timeoutMs });
+      await fillContents(page, outlinePages(pdf));
+      pdf = await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs });
     }
     return { pdf, layout };
   } finally {
@@ -89,25 +126,8 @@ export function bookmarkTitle(raw: string): string {
 }
 
 /** Every bookmark in document order: its title without spaces and its page number (1-based). */
-export async function outlinePages(pdf: Uint8Array): Promise<[string, number][]> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  const pageIndex = new Map(doc.getPages().map((p, i) => [p.ref.toString(), i + 1]));
-  const pages: [string, number][] = [];
-  const outlines = doc.catalog.lookupMaybe(PDFName.of('Outlines'), PDFDict);
-  const visit = (ref: unknown, depth: number) => {
-    for (let node = ref instanceof PDFRef ? doc.context.lookup(ref, PDFDict) : undefined; node && depth < 16; ) {
-      const title = node.lookup(PDFName.of('Title'));
-      const text = title instanceof PDFHexString || title instanceof PDFString ? title.decodeText() : '';
-      const dest = node.lookupMaybe(PDFName.of('Dest'), PDFArray);
-      const target = dest?.get(0);
-      if (target instanceof PDFRef && pageIndex.has(target.toString())) pages.push([bookmarkTitle(text), pageIndex.get(target.toString())!]);
-      visit(node.get(PDFName.of('First')), depth + 1);
-      const next = node.get(PDFName.of('Next'));
-      node = next instanceof PDFRef ? doc.context.lookup(next, PDFDict) : undefined;
-    }
-  };
-  if (outlines) visit(outlines.get(PDFName.of('First')), 0);
-  return pages;
+export function outlinePages(pdf: Uint8Array): [string, number][] {
+  return new PdfBytes(pdf).bookmarks().map(([title, page]) => [bookmarkTitle(title), page]);
 }
 
 /**
@@ -128,17 +148,12 @@ async function fillContents(page: Page, bookmarks: [string, number][]): Promise<
 }
 
 /** Sets the document information (Chromium writes only a title) and returns the bytes and page count. */
-export async function withMetadata(pdf: Uint8Array, meta: PdfMetadata): Promise<{ bytes: Uint8Array; pages: number }> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  doc.setTitle(meta.title, { showInWindowTitleBar: true });
-  doc.setAuthor(meta.author);
-  doc.setSubject(meta.subject);
-  doc.setKeywords(meta.keywords);
-  doc.setLanguage(meta.language);
-  doc.setCreator('briefing');
-  doc.setProducer('briefing (Chromium, pdf-lib)');
-  doc.setCreationDate(meta.createdAt);
-  doc.setModificationDate(meta.createdAt);
-  const bytes = await doc.save({ useObjectStreams: false });
-  return { bytes, pages: doc.getPageCount() };
+export function withMetadata(pdf: Uint8Array, meta: PdfMetadata): { bytes: Uint8Array; pages: number } {
+  const doc = new PdfBytes(pdf);
+  const date = pdfDate(meta.createdAt);
+  const bytes = doc.withInfo(
+    { Title: meta.title, Author: meta.author, Subject: meta.subject, Keywords: meta.keywords.join(' '), Creator: 'briefing', Producer: 'briefing (Chromium)', CreationDate: date, ModDate: date },
+    meta.language,
+  );
+  return { bytes, pages: doc.pages().length };
 }

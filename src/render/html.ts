@@ -3,6 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { BriefingView } from '../model/format.js';
 import { BriefingError } from '../errors.js';
+import { FONT_PLACEHOLDER } from './fonts.js';
 
 const LANG_ATTR = { zh: 'zh-CN', en: 'en' } as const;
 /**
@@ -15,7 +16,8 @@ const WRAPPERS = new Set(['td', 'th', 'dd', 'dt', 'li', 'figcaption', 'h1', 'h2'
 export const TOC_PLACEHOLDER = '00';
 
 export interface Templates {
-  render(view: BriefingView & { svgs: string[]; fontCss: string[] }): string;
+  /** The page, with FONT_PLACEHOLDER where the font faces go (see render/fonts.ts). */
+  render(view: BriefingView & { svgs: string[] }): string;
   /** Every file the templates were read from, for hashing and watching. */
   files: string[];
 }
@@ -86,7 +88,7 @@ export function loadTemplates(dir: string): Templates {
       const runningFooter = `${label}: ${view.sources.map((s) => `[${s.ref}] ${s.id.split('_')[0]}`).join('  ')}`;
       const charts = view.charts.map((c, i) => ({ ...c, svg: view.svgs[i] ?? '' }));
       try {
-        return main({ ...view, charts, css, runningHeader, runningFooter, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
+        return main({ ...view, charts, css, fontFaces: FONT_PLACEHOLDER, runningHeader, runningFooter, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
       } catch (e) {
         throw templateError(path.join(dir, 'briefing.hbs'), e);
       }

@@ -19,7 +19,10 @@ describe('briefing build, end to end', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/taixin-transport\.pdf {2}\d+ pages {2}\d+ ms/);
     expect(result.stdout).toMatch(/browser: (Headless)?Chrome\/\d+/);
-    expect(readdirSync(path.join(out, '2022-11')).sort()).toEqual(['taixin-transport.html', 'taixin-transport.pdf']);
+    expect(readdirSync(path.join(out, '2022-11')).sort()).toEqual(['fonts', 'taixin-transport.html', 'taixin-transport.pdf']);
+    expect(readdirSync(path.join(out, '2022-11', 'fonts')).sort()).toEqual([
+      'taixin-transport.NotoSans-400.ttf', 'taixin-transport.NotoSans-700.ttf', 'taixin-transport.NotoSansSC-400.ttf', 'taixin-transport.NotoSansSC-700.ttf',
+    ]);
   });
 
   it('prints at least two pages in both languages', () => {

@@ -30,9 +30,9 @@ describe('briefing schedule --once', () => {
     expect(first.code).toBe(0);
     const events = jsonLines(first.stdout);
     for (const e of events) expect(typeof e.time).toBe('string');
-    expect(events.at(-1)).toMatchObject({ event: 'built', edition: '2023-03', files: 4 });
+    expect(events.at(-1)).toMatchObject({ event: 'built', edition: '2023-03', briefings: 2 });
     const manifest = manifestOf(out);
-    expect(Object.keys(manifest.editions['2023-03']!.files).sort()).toEqual([
+    expect(Object.keys(manifest.editions['2023-03']!.files).filter((f) => !f.startsWith('fonts/')).sort()).toEqual([
       'taiyuan-jinzhong-ecology.html', 'taiyuan-jinzhong-ecology.pdf', 'taiyuan-jinzhong-transport.html', 'taiyuan-jinzhong-transport.pdf',
     ]);
     expect(manifest.editions['2023-03']!.files['taiyuan-jinzhong-ecology.pdf']!.pages).toBeGreaterThanOrEqual(3);
@@ -166,7 +166,7 @@ describe('scheduling', () => {
     const command = entry.split(' ').slice(5).join(' ');
     expect(spawnSync('sh', ['-c', command], { cwd: '/' }).status).toBe(0);
     const edition = readdirSync(out).find((d) => /^\d{4}-\d{2}$/.test(d))!;
-    expect(readdirSync(path.join(out, edition))).toEqual(['taiyuan-jinzhong-ecology.html', 'taiyuan-jinzhong-ecology.pdf']);
+    expect(readdirSync(path.join(out, edition))).toEqual(['fonts', 'taiyuan-jinzhong-ecology.html', 'taiyuan-jinzhong-ecology.pdf']);
     expect(readFileSync(path.join(out, 'schedule.log'), 'utf8')).toMatch(/taiyuan-jinzhong-ecology\.pdf {2}\d+ pages/);
   });
 

@@ -1,0 +1,133 @@
+/**
+ * The printing service of a run: one browser (launched, or a remote one reached over a WebSocket),
+ * a bounded number of documents printing at once, each in its own tab (its own renderer process, so a
+ * document that hangs cannot stall the others). The browser is recycled after a number of
+ * documents so memory stays flat, and relaunched when it crashes; a document whose print takes longer
+ * than the timeout fails alone, naming itself.
+ */
+import type { Browser } from 'puppeteer';
+import { closeBrowser, findBrowser, launchBrowser, loadPuppeteer } from './browser.js';
+import { printPdf, type PrintResult } from './pdf.js';
+
+export interface PrinterOptions {
+  /** Documents printing at once. */
+  concurrency: number;
+  /** Relaunch the browser after this many documents (launched browsers only). */
+  recycleAfter: number;
+  timeoutMs: number;
+  /** Connect to this browser instead of launching one. */
+  browserWs?: string;
+  env: NodeJS.ProcessEnv;
+  /** Files a page may load: everything under these folders, nothing else. */
+  roots: string[];
+  onBrowser?(description: string): void;
+}
+
+export class PrintTimeout extends Error {}
+
+export interface Printer {
+  print(htmlFile: string): Promise<PrintResult>;
+  close(): Promise<void>;
+}
+
+export async function createPrinter(opts: PrinterOptions): Promise<Printer> {
+  let browser: Browser | undefined;
+  let starting: Promise<Browser> | undefined;
+  let printedByThisBrowser = 0;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+
+  const start = async (): Promise<Browser> => {
+    if (opts.browserWs) {
+      const puppeteer = await loadPuppeteer();
+      const b = await puppeteer.connect({ browserWSEndpoint: opts.browserWs });
+      opts.onBrowser?.(`${await b.version()} (remote, ${opts.browserWs})`);
+      return b;
+    }
+    const info = await findBrowser(opts.env);
+    const b = await launchBrowser(info);
+    opts.onBrowser?.(`${await b.version()} (${info.executablePath}, ${info.origin})`);
+    return b;
+  };
+  const release = async (b: Browser) => {
+    if (opts.browserWs) await b.disconnect().catch(() => undefined);
+    else await closeBrowser(b);
+  };
+  /** The live browser, started or restarted as needed; recycled between documents when due. */
+  const current = async (): Promise<Browser> => {
+    if (browser && !browser.connected) browser = undefined;
+    if (browser && !opts.browserWs && printedByThisBrowser >= opts.recycleAfter && active === 1) {
+      const old = browser;
+      browser = undefined;
+      await release(old);
+    }
+    if (!browser) {
+      starting ??= start().then((b) => {
+        browser = b;
+        printedByThisBrowser = 0;
+        starting = undefined;
+        return b;
+      }, (e: unknown) => {
+        starting = undefined;
+        throw e;
+      });
+      return starting;
+    }
+    return browser;
+  };
+
+  const slot = async () => {
+    if (active < opts.concurrency) {
+      active++;
+      return;
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+  };
+  const free = () => {
+    active--;
+    waiting.shift()?.();
+  };
+
+  const attempt = async (htmlFile: string): Promise<PrintResult> => {
+    const b = await current();
+    // Each page is its own tab and renderer process; a per-document browser context would isolate no
+    // further and costs a quarter of a second to create.
+    const context = b;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(opts.timeoutMs / 1000)} s`)), opts.timeoutMs);
+      });
+      const result = await Promise.race([printPdf(context, htmlFile, { roots: opts.roots, timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }), timeout]);
+      printedByThisBrowser++;
+      return result;
+    } finally {
+      clearTimeout(timer);
+
+    }
+  };
+
+  return {
+    async print(htmlFile) {
+      await slot();
+      try {
+        try {
+          return await attempt(htmlFile);
+        } catch (e) {
+          // A browser that died under us (crash, killed) is relaunched and the document tried once more.
+          if (e instanceof PrintTimeout || (browser?.connected ?? false)) throw e;
+          browser = undefined;
+          return await attempt(htmlFile);
+        }
+      } finally {
+        free();
+      }
+    },
+    async close() {
+      await starting?.catch(() => undefined);
+      if (browser) await release(browser);
+      browser = undefined;
+    },
+  };
+}

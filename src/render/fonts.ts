@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/**
+ * Fonts come from npm (full TrueType files of Noto Sans SC and Noto Sans), never from the system.
+ * Each document gets, per face, a subset holding exactly the characters it uses, written beside it as
+ * `fonts/<document>.<face>.ttf`: one small font per face to load instead of a hundred unicode-range
+ * slices. (Files, not data: URLs: Chromium parses a page with half a megabyte of base64 fonts
+ * several times slower.)
+ */
+export const FONT_FACES = [
+  { family: 'Noto Sans SC', weight: 400, pkg: '@expo-google-fonts/noto-sans-sc', file: '400Regular/NotoSansSC_400Regular.ttf' },
+  { family: 'Noto Sans SC', weight: 700, pkg: '@expo-google-fonts/noto-sans-sc', file: '700Bold/NotoSansSC_700Bold.ttf' },
+  { family: 'Noto Sans', weight: 400, pkg: '@expo-google-fonts/noto-sans', file: '400Regular/NotoSans_400Regular.ttf' },
+  { family: 'Noto Sans', weight: 700, pkg: '@expo-google-fonts/noto-sans', file: '700Bold/NotoSans_700Bold.ttf' },
+] as const;
+
+export const FONT_PACKAGES = [...new Set(FONT_FACES.map((f) => f.pkg))];
+
+/** Where CSS asks for the fonts before they are known: replaced by fontFaceCss() once the page is rendered. */
+export const FONT_PLACEHOLDER = '/*@font-faces*/';
+
+const require = createRequire(import.meta.url);
+const fontFiles = new Map<string, Buffer>();
+function fontFile(pkg: string, file: string): Buffer {
+  const key = `${pkg}/${file}`;
+  let buf = fontFiles.get(key);
+  if (!buf) {
+    buf = readFileSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file));
+    fontFiles.set(key, buf);
+  }
+  return buf;
+}
+
+/** Printable ASCII is always included: page numbers and counters are drawn by the browser, not the text. */
+const ALWAYS = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + '·–—…“”‘’';
+
+/** The characters a rendered HTML page can show: its text with the few entities Handlebars writes decoded. */
+export function charactersOf(html: string): string {
+  const text = html.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&(amp|lt|gt|quot);/g, '');
+  return [...new Set(text + ALWAYS)].sort().join('');
+}
+
+let subsetFont: Promise<typeof import('subset-font')> | undefined;
+
+export interface FontFile {
+  /** Path relative to the HTML: fonts/<document>.<face>.ttf */
+  name: string;
+  data: Buffer;
+}
+
+/** Subsets every face to `chars`; returns the files and the @font-face rules that use them. */
+export async function subsetFonts(chars: string, document: string): Promise<{ css: string; files: FontFile[] }> {
+  subsetFont ??= import('subset-font').then((m) => (m as unknown as { default: typeof import('subset-font') }).default);
+  const subset = await subsetFont;
+  const files: FontFile[] = [];
+  const rules: string[] = [];
+  for (const face of FONT_FACES) {
+    const name = `fonts/${document}.${face.family.replace(/\s+/g, '')}-${face.weight}.ttf`;
+    files.push({ name, data: await subset(fontFile(face.pkg, face.file), chars, { targetFormat: 'truetype' }) });
+    rules.push(`@font-face { font-family: "${face.family}"; font-weight: ${face.weight}; font-style: normal; font-display: block; src: url("${name}") format("truetype"); }`);
+  }
+  return { css: rules.join('\n'), files };
+}
+
+/** Puts the document's own font subsets into its rendered HTML; returns the font files to write beside it. */
+export async function embedFonts(html: string, document: string): Promise<{ html: string; fonts: FontFile[] }> {
+  const { css, files } = await subsetFonts(charactersOf(html.replace(FONT_PLACEHOLDER, '')), document);
+  return { html: html.replace(FONT_PLACEHOLDER, css), fonts: files };
+}
