@@ -39,13 +39,19 @@ function program(): Command {
     .option('--data <dir>', 'data folder', 'data')
     .option('--templates <dir>', 'templates folder', 'templates')
     .option('--stale-after <months>', 'mark measured figures older than this as stale', '12')
+    .option('--force', 'rebuild every briefing, even those whose inputs did not change')
+    .option('--concurrency <n>', 'briefings printing at once (default: the number of cores)')
+    .option('--recycle-after <n>', 'relaunch the browser after this many briefings', '200')
+    .option('--print-timeout <seconds>', 'fail a briefing whose printing takes longer', '30')
+    .option('--browser-ws <url>', 'print in this running Chromium (ws://…; or BRIEFING_BROWSER_WS)')
     .option('--verbose', 'say which browser printed')
     .action(async (opts: ConfigInput) => {
       const { buildBriefings } = await import('./build.js');
       const config = resolveConfig(opts);
       const result = await buildBriefings(config, { writeFile: writeFileAtomic, log: (line) => printEvent(line, config.verbose), progress: progressBar });
       const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
-      console.log(`${result.files.length} briefings, ${pages} pages, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
+      const unchanged = result.unchanged ? `, ${result.unchanged} unchanged` : '';
+      console.log(`${result.files.length} briefings, ${pages} pages${unchanged}, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
     });
 
   cmd
@@ -144,6 +150,7 @@ function program(): Command {
         for (const a of e.adds) console.log(`             ${`${a.zone}/${a.theme}`.padEnd(34)} +${a.count}`);
       }
     });
+
   return cmd;
 }
 
@@ -189,6 +196,10 @@ function exitCodeFor(e: unknown): number {
   if (e instanceof BriefingError) {
     for (const p of e.problems) console.error(formatProblem(p));
     return 1;
+  }
+  if (e instanceof Error && e.name === 'PrintFailure') {
+    console.error(`briefing: ${e.message}`);
+    return 2;
   }
   console.error(`briefing: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   console.error('This is a bug in briefing, not in your data; please report it with the command you ran.');
