@@ -11,24 +11,20 @@
  *               recorded in <out>/editions.json                   (editions/)
  * One run at a time per output folder (editions/lock.ts).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { BriefingError, usageError, type Problem } from './errors.js';
 import { loadFactBase, type FactBase } from './data/load.js';
 import { checkFactBase } from './check.js';
 import { selectBriefing } from './model/select.js';
 import { formatBriefing } from './model/format.js';
-import { currentEdition } from './model/edition.js';
 import { renderChartSvg } from './charts/render.js';
 import { loadTemplates } from './render/html.js';
 import { embedFonts, type FontFile } from './render/fonts.js';
-import { acquireLock, removeStaleLock } from './editions/lock.js';
-import { removeAbandoned, stageRun } from './editions/output.js';
-import { changedFiles, readManifest, recordRun, type LogLine } from './editions/manifest.js';
+import { acquireLock, removeStaleLock, type Lock } from './editions/lock.js';
+import { removeAbandoned, stageRun, type StagedRun } from './editions/output.js';
+import { recordRun, type LogLine } from './editions/manifest.js';
+import { outOfDate, planRun } from './plan.js';
 import type { Printer } from './print/printer.js';
-import { inputHash } from './editions/hash.js';
 import type { Lang } from './data/quantities.js';
 import type { ThemeSpec, ZoneSpec } from './data/schema.js';
 import type { BriefingView } from './model/format.js';
@@ -114,61 +110,6 @@ export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: Them
 
 export const langsOf = (mode: LangMode): Lang[] => LANGS[mode];
 
-/** The zones and themes of the data, read cheaply (no schema, no facts), for planning a run. */
-function quickIds(config: Config): { zones: string[]; themes: string[] } | undefined {
-  try {
-    const zones = (parseYaml(readFileSync(path.join(config.dataDir, 'zones.yaml'), 'utf8')) as { zones: { id: string }[] }).zones.map((z) => z.id);
-    const themes = (parseYaml(readFileSync(path.join(config.dataDir, 'themes.yaml'), 'utf8')) as { themes: { id: string }[] }).themes.map((t) => t.id);
-    return zones.every((z) => typeof z === 'string') && themes.every((t) => typeof t === 'string') ? { zones, themes } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export interface PlannedDoc {
-  zone: string;
-  theme: string;
-  /** File name without extension: taixin-transport, or taixin-transport.en */
-  name: string;
-  /** Hash of everything this document is made from. */
-  hash: string;
-}
-
-/**
- * What a run of `config` would make: the edition and, per briefing, a hash of everything it is made
- * from (its fact sheet; the zones, themes, sources and their texts; the templates and styles; the
- * exact package versions, fonts included; the options). Reads files only: no parsing of facts.
- */
-export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
-  const ids = quickIds(config);
-  if (!ids) return undefined;
-  const pick = (all: string[], wanted: string[] | undefined) => (wanted?.length ? all.filter((x) => wanted.includes(x)) : all);
-  if (config.zones?.some((z) => !ids.zones.includes(z)) || config.themes?.some((t) => !ids.themes.includes(t))) return undefined;
-  const edition = config.edition ?? currentEdition(config.now, config.timeZone);
-  const suffix = config.lang === 'bilingual' ? '' : `.${config.lang}`;
-  // The build time is not an input: it changes on every run.
-  const options = { edition, lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly };
-  const shared = inputHash({ dataDir: config.dataDir, templatesDir: config.templatesDir, root: config.packageRoot, options, exclude: path.join(config.dataDir, 'facts') });
-  const docs = pick(ids.zones, config.zones).flatMap((zone) =>
-    pick(ids.themes, config.themes).map((theme) => {
-      const sheet = path.join(config.dataDir, 'facts', zone, `${theme}.yaml`);
-      const hash = createHash('sha256').update(shared).update(existsSync(sheet) ? readFileSync(sheet) : 'no sheet').digest('hex');
-      return { zone, theme, name: `${zone}-${theme}${suffix}`, hash };
-    }),
-  );
-  return { edition, docs, inputHash: createHash('sha256').update(docs.map((d) => d.hash).join()).digest('hex') };
-}
-
-/** The planned documents whose files are missing, changed since they were made, or made from other inputs. */
-function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): PlannedDoc[] {
-  if (config.force) return docs;
-  const record = readManifest(config.outDir).editions[edition];
-  return docs.filter((d) => {
-    const names = [`${d.name}.html`, ...(config.htmlOnly ? [] : [`${d.name}.pdf`]), ...Object.keys(record?.files ?? {}).filter((n) => n.startsWith(`fonts/${d.name}.`))];
-    return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(config.outDir, edition, record, names).length > 0;
-  });
-}
-
 /**
  * Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. A briefing whose inputs and
  * files are unchanged since it was made is left alone; when nothing changed, nothing is loaded or launched.
@@ -192,29 +133,37 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     return { edition: quick.edition, inputHash: quick.inputHash, files: [], unchanged: quick.docs.length, ms: performance.now() - started };
   }
 
-  const base = loadCheckedFacts(config.dataDir);
-  const problems: Problem[] = [];
-  const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
-  const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
-  if (problems.length) throw new BriefingError(problems);
-  const plan = planRun(config)!;
-  const { edition } = plan;
-  const lock = acquireLock(config.outDir, clock());
-  const run = stageRun(config.outDir, edition);
-  const todo = outOfDate(config, edition, plan.docs);
-  const langs = LANGS[config.lang];
-  const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, staleAfterMonths: config.staleAfterMonths };
-  let printer: Printer | undefined;
-  try {
-    if (!config.htmlOnly) {
-      const { createPrinter } = await import('./print/printer.js');
-      printer = await createPrinter({
-        concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
-        ...(config.browserWs ? { browserWs: config.browserWs } : {}),
-        roots: [path.resolve(config.outDir)],
-        onBrowser: (browser) => emit('info', 'browser', { browser }),
+  // The browser starts while the data is checked and the first pages render.
+  const printerReady = config.htmlOnly
+    ? undefined
+    : import('./print/printer.js').then(({ createPrinter }) => {
+        const p = createPrinter({
+          concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
+          ...(config.browserWs ? { browserWs: config.browserWs } : {}),
+          roots: [path.resolve(config.outDir)],
+          onBrowser: (browser) => emit('info', 'browser', { browser }),
+        });
+        p.warm();
+        return p;
       });
-    }
+  let printer: Printer | undefined;
+  let lock: Lock | undefined;
+  let run: StagedRun | undefined;
+  try {
+    const base = loadCheckedFacts(config.dataDir);
+    const problems: Problem[] = [];
+    const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
+    const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
+    if (problems.length) throw new BriefingError(problems);
+    const plan = planRun(config)!;
+    const { edition } = plan;
+    lock = acquireLock(config.outDir, clock());
+    const staging = stageRun(config.outDir, edition);
+    run = staging;
+    const todo = outOfDate(config, edition, plan.docs);
+    const langs = LANGS[config.lang];
+    const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, staleAfterMonths: config.staleAfterMonths };
+    printer = await printerReady;
     const { withMetadata } = config.htmlOnly ? { withMetadata: undefined } : await import('./print/pdf.js');
     const built: BuiltFile[] = [];
     const failures: { name: string; error: unknown }[] = [];
@@ -225,11 +174,11 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
       const t0 = performance.now();
       const zone = zones.find((z) => z.id === doc.zone)!;
       const theme = themes.find((t) => t.id === doc.theme)!;
-      const staged = run.staged(`${doc.name}.html`);
+      const staged = staging.staged(`${doc.name}.html`);
       const { html, view, fonts } = await renderDraft(ctx, zone, theme, doc.name);
-      for (const font of fonts) effects.writeFile(run.staged(font.name), font.data);
+      for (const font of fonts) effects.writeFile(staging.staged(font.name), font.data);
       effects.writeFile(staged, html);
-      const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: run.final(`${doc.name}.html`), fonts: fonts.map((f) => run.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
+      const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: staging.final(`${doc.name}.html`), fonts: fonts.map((f) => staging.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
       if (!printer || !withMetadata) {
         built.push(file);
         emit('info', 'html', { file: file.html, ms: Math.round(file.ms) });
@@ -247,8 +196,8 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
             title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
             keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, edition], language: langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
           });
-          effects.writeFile(run.staged(`${doc.name}.pdf`), bytes);
-          file.pdf = run.final(`${doc.name}.pdf`);
+          effects.writeFile(staging.staged(`${doc.name}.pdf`), bytes);
+          file.pdf = staging.final(`${doc.name}.pdf`);
           file.pages = pages;
           file.ms += performance.now() - t1;
           built.push(file);
@@ -266,7 +215,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
 
     // Every file of the run succeeded: move them into place, in the order they were planned.
     built.sort((a, b) => todo.findIndex((d) => d.hash === a.hash) - todo.findIndex((d) => d.hash === b.hash));
-    run.commit();
+    staging.commit();
     const files = built.flatMap((d) => [
       { path: d.html, docHash: d.hash },
       ...d.fonts.map((f) => ({ path: f, docHash: d.hash })),
@@ -276,11 +225,12 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     recordRun(config.outDir, edition, { builtAt: config.now, inputHash: plan.inputHash, files, log });
     return { edition, inputHash: plan.inputHash, files: built, unchanged: plan.docs.length - todo.length, ms: performance.now() - started };
   } catch (e) {
-    run.abort();
+    run?.abort();
     throw e;
   } finally {
+    printer ??= await printerReady?.catch(() => undefined);
     await printer?.close();
-    lock.release();
+    lock?.release();
   }
 }
 

@@ -46,8 +46,18 @@ function program(): Command {
     .option('--browser-ws <url>', 'print in this running Chromium (ws://…; or BRIEFING_BROWSER_WS)')
     .option('--verbose', 'say which browser printed')
     .action(async (opts: ConfigInput) => {
-      const { buildBriefings } = await import('./build.js');
       const config = resolveConfig(opts);
+      // Nothing changed: answer from file contents alone, before the pipeline loads.
+      const { planRun, outOfDate } = await import('./plan.js');
+      const plan = planRun(config);
+      if (plan && outOfDate(config, plan.edition, plan.docs).length === 0) {
+        const { removeStaleLock } = await import('./editions/lock.js');
+        const { removeAbandoned } = await import('./editions/output.js');
+        removeStaleLock(config.outDir);
+        removeAbandoned(config.outDir);
+        return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
+      }
+      const { buildBriefings } = await import('./build.js');
       const result = await buildBriefings(config, { writeFile: writeFileAtomic, log: (line) => printEvent(line, config.verbose), progress: progressBar });
       const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
       const unchanged = result.unchanged ? `, ${result.unchanged} unchanged` : '';

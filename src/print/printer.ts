@@ -26,11 +26,13 @@ export interface PrinterOptions {
 export class PrintTimeout extends Error {}
 
 export interface Printer {
+  /** Starts the browser now, in the background, so it is ready when the first document is. */
+  warm(): void;
   print(htmlFile: string): Promise<PrintResult>;
   close(): Promise<void>;
 }
 
-export async function createPrinter(opts: PrinterOptions): Promise<Printer> {
+export function createPrinter(opts: PrinterOptions): Printer {
   let browser: Browser | undefined;
   let starting: Promise<Browser> | undefined;
   let printedByThisBrowser = 0;
@@ -109,6 +111,9 @@ export async function createPrinter(opts: PrinterOptions): Promise<Printer> {
   };
 
   return {
+    warm() {
+      current().catch(() => undefined);
+    },
     async print(htmlFile) {
       await slot();
       try {

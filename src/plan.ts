@@ -1,0 +1,69 @@
+/**
+ * Planning a run from file contents alone: which briefings a configuration asks for, the hash of
+ * everything each is made from, and which of them are out of date. Imports nothing heavy, so a run
+ * with nothing to do finishes before the rest of the pipeline would have loaded.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { currentEdition } from './model/edition.js';
+import { inputHash } from './editions/hash.js';
+import { changedFiles, readManifest } from './editions/manifest.js';
+import type { Config } from './config.js';
+
+/** The zones and themes of the data, read cheaply (no schema, no facts), for planning a run. */
+function quickIds(config: Config): { zones: string[]; themes: string[] } | undefined {
+  try {
+    const zones = (parseYaml(readFileSync(path.join(config.dataDir, 'zones.yaml'), 'utf8')) as { zones: { id: string }[] }).zones.map((z) => z.id);
+    const themes = (parseYaml(readFileSync(path.join(config.dataDir, 'themes.yaml'), 'utf8')) as { themes: { id: string }[] }).themes.map((t) => t.id);
+    return zones.every((z) => typeof z === 'string') && themes.every((t) => typeof t === 'string') ? { zones, themes } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PlannedDoc {
+  zone: string;
+  theme: string;
+  /** File name without extension: taixin-transport, or taixin-transport.en */
+  name: string;
+  /** Hash of everything this document is made from. */
+  hash: string;
+}
+
+/**
+ * What a run of `config` would make: the edition and, per briefing, a hash of everything it is made
+ * from (its fact sheet; the zones, themes, sources and their texts; the templates and styles; the
+ * exact package versions, fonts included; the options). Reads files only: no parsing of facts.
+ */
+export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
+  const ids = quickIds(config);
+  if (!ids) return undefined;
+  const pick = (all: string[], wanted: string[] | undefined) => (wanted?.length ? all.filter((x) => wanted.includes(x)) : all);
+  if (config.zones?.some((z) => !ids.zones.includes(z)) || config.themes?.some((t) => !ids.themes.includes(t))) return undefined;
+  const edition = config.edition ?? currentEdition(config.now, config.timeZone);
+  const suffix = config.lang === 'bilingual' ? '' : `.${config.lang}`;
+  // The build time is not an input: it changes on every run.
+  const options = { edition, lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly };
+  const shared = inputHash({ dataDir: config.dataDir, templatesDir: config.templatesDir, root: config.packageRoot, options, exclude: path.join(config.dataDir, 'facts') });
+  const docs = pick(ids.zones, config.zones).flatMap((zone) =>
+    pick(ids.themes, config.themes).map((theme) => {
+      const sheet = path.join(config.dataDir, 'facts', zone, `${theme}.yaml`);
+      const hash = createHash('sha256').update(shared).update(existsSync(sheet) ? readFileSync(sheet) : 'no sheet').digest('hex');
+      return { zone, theme, name: `${zone}-${theme}${suffix}`, hash };
+    }),
+  );
+  return { edition, docs, inputHash: createHash('sha256').update(docs.map((d) => d.hash).join()).digest('hex') };
+}
+
+/** The planned documents whose files are missing, changed since they were made, or made from other inputs. */
+export function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): PlannedDoc[] {
+  if (config.force) return docs;
+  const record = readManifest(config.outDir).editions[edition];
+  return docs.filter((d) => {
+    const names = [`${d.name}.html`, ...(config.htmlOnly ? [] : [`${d.name}.pdf`]), ...Object.keys(record?.files ?? {}).filter((n) => n.startsWith(`fonts/${d.name}.`))];
+    return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(config.outDir, edition, record, names).length > 0;
+  });
+}
+
