@@ -66,6 +66,18 @@ describe.skipIf(UPDATE)('visual regression', () => {
   });
 });
 
+describe.skipIf(UPDATE)('printing one at a time', () => {
+  it('gives the same pages as the parallel suite build', () => {
+    const out = tempDir('briefing-serial-');
+    const r = runCli(['build', '--zone', 'taixin,taiyuan-jinzhong', '--theme', 'ecology', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', out, '--concurrency', '1']);
+    expect(r.code).toBe(0);
+    for (const doc of ['taixin-ecology', 'taiyuan-jinzhong-ecology']) {
+      const actual = rasterize(path.join(out, SUITE_EDITION, `${doc}.pdf`), path.join(out, 'png', doc));
+      expect(compareDocument(doc, actual, path.join(BASELINES, doc), path.join(out, 'diff', doc)).filter((p) => p.problem)).toEqual([]);
+    }
+  });
+});
+
 describe.runIf(UPDATE)('updating the visual baselines', () => {
   it('rewrites every baseline and the manifest', () => {
     if (process.env.CI) throw new Error('baselines are never updated in CI');
