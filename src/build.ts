@@ -86,7 +86,6 @@ function pickIds<T extends { id: string }>(all: T[], wanted: string[] | undefine
   return all.filter((x) => wanted.includes(x.id));
 }
 
-
 export interface DraftContext {
   base: FactBase;
   templates: ReturnType<typeof loadTemplates>;
@@ -192,7 +191,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
           if (layout.length) {
             throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), file.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
           }
-          const { bytes, pages } = await withMetadata(raw, {
+          const { bytes, pages } = withMetadata(raw, {
             title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
             keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, edition], language: langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
           });
@@ -210,11 +209,11 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
       );
     }
     await Promise.all(jobs);
-    await printer?.close();
     if (failures.length) throw runFailure(failures);
 
-    // Every file of the run succeeded: move them into place, in the order they were planned.
-    built.sort((a, b) => todo.findIndex((d) => d.hash === a.hash) - todo.findIndex((d) => d.hash === b.hash));
+    // Every file of the run succeeded: move them into place, recorded in the order they were planned.
+    const order = new Map(todo.map((d, i) => [staging.final(`${d.name}.html`), i]));
+    built.sort((a, b) => order.get(a.html)! - order.get(b.html)!);
     staging.commit();
     const files = built.flatMap((d) => [
       { path: d.html, docHash: d.hash },

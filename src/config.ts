@@ -85,7 +85,6 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
   const lang = input.lang ?? 'bilingual';
   if (lang !== 'bilingual' && lang !== 'zh' && lang !== 'en') throw usageError(`--lang "${lang}" is not a language mode`, 'use bilingual, zh or en');
   const tz = input.tz ?? env.BRIEFING_TZ ?? 'Asia/Shanghai';
-  // Commander gives the default for --tz; an explicit BRIEFING_TZ wins over that default.
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
