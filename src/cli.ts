@@ -161,6 +161,25 @@ function program(): Command {
       }
     });
 
+  cmd
+    .command('preview')
+    .description('serve the HTML drafts as printed pages on a local server, reloading when data/ or templates/ change')
+    .option('--port <n>', 'port to listen on (0: any free port)', '4173')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--open', 'open the index in the system browser')
+    .option('--edition <YYYY-MM>', 'edition the index opens on (default: this month in --tz)')
+    .option('--now <iso-date>', 'pin the build time shown on the covers (or set SOURCE_DATE_EPOCH)')
+    .option('--tz <zone>', 'time zone for the default edition (default: BRIEFING_TZ or Asia/Shanghai)')
+    .option('--data <dir>', 'data folder', 'data')
+    .option('--templates <dir>', 'templates folder', 'templates')
+    .option('--out <dir>', 'output folder; PDFs printed on request go to <out>/.preview', 'output')
+    .action(async (opts: ConfigInput & { port: string; host: string; open?: boolean }) => {
+      const { startPreview, previewOptions } = await import('./preview/server.js');
+      const config = resolveConfig(opts);
+      const preview = await startPreview(config, { ...previewOptions(opts), log: (line) => console.log(line) });
+      console.log(`briefing preview: ${preview.url}  (Ctrl-C to stop)`);
+      await preview.done;
+    });
   return cmd;
 }
 

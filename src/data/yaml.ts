@@ -10,7 +10,23 @@ export interface YamlFile {
   problem(path: readonly PropertyKey[], message: string, hint?: string, opts?: { key?: boolean }): Problem;
 }
 
-export function parseYaml(file: string, text: string): { yaml?: YamlFile; problems: Problem[] } {
+type Parsed = { yaml?: YamlFile; problems: Problem[] };
+
+/**
+ * The last parse of each file, reused while its text is unchanged: a process that loads the data again
+ * after one file changed (the preview, on every save) parses only that file. Callers never mutate it.
+ */
+const lastParse = new Map<string, { text: string; parsed: Parsed }>();
+
+export function parseYaml(file: string, text: string): Parsed {
+  const last = lastParse.get(file);
+  if (last?.text === text) return last.parsed;
+  const parsed = parseText(file, text);
+  lastParse.set(file, { text, parsed });
+  return parsed;
+}
+
+function parseText(file: string, text: string): Parsed {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = doc.errors.map((e) => {

@@ -1,0 +1,314 @@
+/**
+ * `briefing preview`: a local HTTP server for the HTML drafts, laid out as printed pages.
+ *   /                                   index: every zone × theme × language, an edition selector
+ *   /draft/<edition>/<name>.html        a draft (the HTML `build` writes) with Paged.js and the client
+ *   /pdf/<edition>/<name>.pdf           the PDF, printed on request by the pipeline of `build`
+ *   /draft/<edition>/fonts/…            the font subsets a draft refers to, from the render cache
+ *   /__preview/events                   Server-Sent Events: hello, reload, problems
+ *   /__preview/paged.polyfill.js        Paged.js, from the npm package
+ * GET and HEAD only; it listens on 127.0.0.1 unless told otherwise, and on a loopback address it answers
+ * only requests addressed to a loopback name (no DNS rebinding).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pipeline } from 'node:stream';
+import { BriefingError, formatProblem, usageError, type Problem } from '../errors.js';
+import type { Config } from '../config.js';
+import { EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
+import { DraftStore, LANG_MODES, draftKey, draftName, draftUrl, pdfUrl, type DraftId } from './drafts.js';
+import { indexPage, problemPage } from './pages.js';
+import { CONTENT_TYPES, parseTarget } from './paths.js';
+import { PdfPrinter } from './pdfs.js';
+import { watchInputs, type Change } from './watch.js';
+
+export interface PreviewOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Open the index in the system's browser. */
+  open?: boolean;
+  /** Where PDFs printed on request are written; default `<out>/.preview`. */
+  cacheDir?: string;
+  /** One line per event worth telling: a change applied, problems, a PDF printed. */
+  log?: (line: string) => void;
+  /** Quiet time after a file event before the batch is applied. */
+  settleMs?: number;
+}
+
+export interface Preview {
+  url: string;
+  close(): Promise<void>;
+  /** Resolves when the preview has closed. */
+  done: Promise<void>;
+}
+
+export const DEFAULT_PORT = 4173;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Flags → options; a bad port is the user's mistake, told in one line. */
+export function previewOptions(input: { port?: string | number; host?: string; open?: boolean }): PreviewOptions {
+  const raw = String(input.port ?? DEFAULT_PORT);
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw usageError(`--port "${raw}" is not a port number`, 'use a number from 1 to 65535, or 0 for any free port');
+  const host = (input.host ?? DEFAULT_HOST).trim();
+  if (!host) throw usageError('--host is empty', `give an address to listen on, such as ${DEFAULT_HOST}`);
+  return { port, host, open: !!input.open };
+}
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
+
+/** On a loopback address, only requests naming a loopback host: a web page elsewhere cannot reach in through DNS. */
+function hostAllowed(header: string | undefined, bound: string): boolean {
+  if (!LOOPBACK.test(bound)) return true;
+  if (!header) return false;
+  const name = (header.startsWith('[') ? header.slice(1, header.indexOf(']')) : header.replace(/:\d*$/, '')).toLowerCase();
+  return LOOPBACK.test(name) || name.endsWith('.localhost');
+}
+
+/** Paged.js's polyfill, from the npm package (its exports map names no file path, so it is found beside the package's entry). */
+function pagedPolyfill(): string {
+  const file = path.join(path.dirname(createRequire(import.meta.url).resolve('pagedjs')), '..', 'dist', 'paged.polyfill.js');
+  if (!existsSync(file)) throw new Error(`Paged.js is missing (${file}); run npm install`);
+  return file;
+}
+
+const EDITION = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+interface Client {
+  res: http.ServerResponse;
+  /** The draft the page shows, as its key. */
+  draft?: string;
+}
+
+/** Starts the server and the watcher; resolves once both are ready. */
+export async function startPreview(config: Config, opts: PreviewOptions): Promise<Preview> {
+  const log = opts.log ?? (() => undefined);
+  const serverId = randomUUID();
+  const paged = pagedPolyfill();
+  const store = new DraftStore(config);
+  const printer = new PdfPrinter(config, opts.cacheDir ?? path.join(config.outDir, '.preview'), log);
+  const clients = new Set<Client>();
+  const lines = (problems: Problem[]) => problems.map(formatProblem);
+
+  const stateFor = (page?: DraftId): PageState => ({
+    serverId,
+    generation: store.generation,
+    ...(page ? { page: draftUrl(page) } : {}),
+    problems: lines(store.problems()),
+    links: { index: page ? `/?edition=${page.edition}` : '/', ...(page ? { pdf: pdfUrl(page) } : {}) },
+  });
+
+  const broadcast = (event: string, data: unknown) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const c of clients) c.res.write(frame);
+  };
+
+  /** <edition>/<name>.<ext> → the draft, if the edition is a month and the name a zone × theme × language. */
+  const draftFor = (edition: string | undefined, file: string | undefined, ext: string): DraftId | undefined => {
+    if (!edition || !file || !EDITION.test(edition) || !file.endsWith(ext)) return undefined;
+    const name = file.slice(0, -ext.length);
+    for (const zone of store.zones) {
+      for (const theme of store.themes) {
+        for (const lang of LANG_MODES) if (draftName({ zone: zone.id, theme: theme.id, lang }) === name) return { edition, zone: zone.id, theme: theme.id, lang };
+      }
+    }
+    return undefined;
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, req, 405, 'method not allowed: the preview only reads\n', 'text/plain; charset=utf-8', { Allow: 'GET, HEAD' });
+    if (!hostAllowed(req.headers.host, opts.host)) return send(res, req, 403, 'forbidden host\n', 'text/plain; charset=utf-8');
+    const target = parseTarget(req.url ?? '');
+    if (!target.ok) return send(res, req, target.status, `${target.status === 403 ? 'forbidden' : 'bad request'}: ${target.reason}\n`, 'text/plain; charset=utf-8');
+    const [first, ...rest] = target.segments;
+
+    if (!first) {
+      const asked = target.query.get('edition');
+      const edition = asked && EDITION.test(asked) ? asked : store.defaultEdition();
+      const html = indexPage(stateFor(), { edition, editions: store.editions(), current: store.currentMonth(), zones: store.zones, themes: store.themes });
+      return send(res, req, 200, html, CONTENT_TYPES['.html']!, PAGE_HEADERS);
+    }
+    if (`/${target.segments.join('/')}` === EVENTS_URL) return events(req, res, target.query.get('page'));
+    if (`/${target.segments.join('/')}` === PAGED_URL) return sendFile(res, req, paged, { 'Cache-Control': 'max-age=3600' });
+    if (`/${first}/` === PREVIEW_PREFIX) return notFound(res, req);
+
+    if ((first === 'draft' || first === 'pdf') && rest.length === 2 && !store.zones.length && rest[0] && EDITION.test(rest[0])) {
+      // Nothing has loaded yet, so no name can be told good or bad: show the problems until it does.
+      const state: PageState = { ...stateFor(), page: `/${target.segments.join('/')}` };
+      return send(res, req, 503, problemPage(state, 'Nothing to show yet · 尚无可显示的内容'), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+    }
+
+    if (first === 'draft' && rest.length === 2) {
+      const id = draftFor(rest[0], rest[1], '.html');
+      if (!id) return notFound(res, req);
+      const result = await store.draft(id);
+      const state = stateFor(id);
+      if (result.html === undefined) return send(res, req, 503, problemPage(state, `No draft of ${draftKey(id)} to show · 没有可显示的草稿`), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      return send(res, req, 200, injectPreview(result.html, state), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+    }
+
+    if (first === 'pdf' && rest.length === 2) {
+      const id = draftFor(rest[0], rest[1], '.pdf');
+      if (!id) return notFound(res, req);
+      const state = stateFor(id);
+      if (store.inputsBroken()) return send(res, req, 503, problemPage(state, 'The PDF cannot be printed · 无法打印 PDF'), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      try {
+        const file = await printer.pdf(id, store.stamp(id.zone, id.theme));
+        return sendFile(res, req, file, { 'Cache-Control': 'no-store', 'Content-Disposition': `inline; filename="${draftName(id)}.pdf"` });
+      } catch (e) {
+        // The user's to fix (a layout rule broken): 503 with the problems. Anything else (the browser
+        // failed or was closed): 500, said on the page and in the terminal.
+        const user = e instanceof BriefingError;
+        if (!user) log(`printing ${draftKey(id)} failed: ${e instanceof Error ? e.message : String(e)}`);
+        state.problems = user ? lines(e.problems) : [`briefing: printing failed: ${e instanceof Error ? e.message : String(e)}`];
+        return send(res, req, user ? 503 : 500, problemPage(state, 'The PDF cannot be printed · 无法打印 PDF'), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      }
+    }
+
+    // Files a draft refers to beside itself: its font subsets.
+    if (first === 'draft' && rest.length > 2 && rest[0] && EDITION.test(rest[0])) {
+      const name = rest.slice(1).join('/');
+      const type = CONTENT_TYPES[path.extname(name)];
+      const data = type ? await store.file(rest[0], name) : undefined;
+      if (data) return sendBytes(res, req, data, type!);
+    }
+    return notFound(res, req);
+  }
+
+  function events(req: http.IncomingMessage, res: http.ServerResponse, page: string | null): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    if (req.method === 'HEAD') return void res.end();
+    const draft = /^\/draft\/([^/]+\/[^/]+)\.html$/.exec(page ?? '')?.[1];
+    const client: Client = { res, ...(draft ? { draft } : {}) };
+    clients.add(client);
+    res.write(`retry: 1000\n\nevent: hello\ndata: ${JSON.stringify({ serverId, generation: store.generation, problems: lines(store.problems()) })}\n\n`);
+    res.on('close', () => clients.delete(client));
+  }
+
+  async function onChange(change: Change): Promise<void> {
+    const t0 = change.since ?? performance.now();
+    const before = store.generation;
+    const update = await store.apply(change, new Set([...clients].flatMap((c) => (c.draft ? [c.draft] : []))));
+    const files = change.files.map((f) => path.relative(process.cwd(), f) || f).join(', ');
+    if (update.generation !== before) {
+      const all = update.all || (update.hadProblems && !update.problems.length);
+      broadcast('reload', { all, pages: update.pages, generation: update.generation });
+      const ms = Math.round(performance.now() - t0);
+      log(`${files} changed: ${update.rendered} open draft${update.rendered === 1 ? '' : 's'} rendered again, reload sent ${ms} ms after the file event; ${update.pages.length} affected`);
+    }
+    if (update.problems.length) {
+      broadcast('problems', { lines: lines(update.problems) });
+      log(`${files}: ${update.problems.length} problem${update.problems.length === 1 ? '' : 's'}; the last good drafts stay on show`);
+      for (const line of lines(update.problems)) log(`  ${line}`);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log(`internal error serving ${req.url ?? ''}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) send(res, req, 500, 'internal error; see the terminal\n', 'text/plain; charset=utf-8');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((e: unknown) => {
+    throw listenError(e, opts);
+  });
+
+  let watcher: Awaited<ReturnType<typeof watchInputs>>;
+  try {
+    watcher = await watchInputs(config, (change) => {
+      onChange(change).catch((e: unknown) => log(`internal error applying a change: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    }, { ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}), onError: (e) => log(`watcher: ${String(e)}`) });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  // Proxies and browsers drop a silent stream after a while.
+  const heartbeat = setInterval(() => {
+    for (const c of clients) c.res.write(': ping\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  const { port } = server.address() as AddressInfo;
+  const shownHost = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/`;
+  for (const line of lines(store.problems())) log(`problem: ${line}`);
+  if (opts.open) openBrowser(url, log);
+  const prerendered = store.prerender().catch((e: unknown) => log(`internal error rendering ahead: ${e instanceof Error ? e.message : String(e)}`));
+
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(heartbeat);
+      store.stopped = true;
+      await watcher.close();
+      for (const c of clients) c.res.end();
+      clients.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await printer.idle();
+      await prerendered;
+      resolveDone();
+    })());
+  return { url, close, done };
+}
+
+/** Drafts and the index: no caching, and nothing but this server as a source of anything. */
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+};
+
+function send(res: http.ServerResponse, req: http.IncomingMessage, status: number, body: string, type: string, headers: Record<string, string> = {}): void {
+  const bytes = Buffer.from(body);
+  res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': bytes.length });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+const notFound = (res: http.ServerResponse, req: http.IncomingMessage) => send(res, req, 404, 'not found\n', 'text/plain; charset=utf-8');
+
+function sendBytes(res: http.ServerResponse, req: http.IncomingMessage, data: Uint8Array, type: string): void {
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': data.byteLength, 'Cache-Control': 'no-cache' });
+  res.end(req.method === 'HEAD' ? undefined : data);
+}
+
+function sendFile(res: http.ServerResponse, req: http.IncomingMessage, file: string, headers: Record<string, string>): void {
+  const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+  res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': statSync(file).size });
+  if (req.method === 'HEAD') return void res.end();
+  pipeline(createReadStream(file), res, () => undefined);
+}
+
+function listenError(e: unknown, opts: PreviewOptions): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = `${opts.host}:${opts.port}`;
+  if (code === 'EADDRINUSE') return usageError(`port ${opts.port} on ${opts.host} is already in use`, 'stop the other server or choose another --port (0 picks a free one)');
+  if (code === 'EACCES') return usageError(`not allowed to listen on ${where}`, 'choose a port above 1023');
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return usageError(`cannot listen on ${opts.host}: no such address on this machine`, `use an address of this machine, such as ${DEFAULT_HOST}`);
+  return e;
+}
+
+/** The system's way to open a URL; a failure is only a note, the server runs on. */
+function openBrowser(url: string, log: (line: string) => void): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const child = spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true });
+  child.on('error', () => log(`could not start ${String(cmd)} to open a browser; open ${url} yourself`));
+  child.unref();
+}

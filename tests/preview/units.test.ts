@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { classifyChange, mergeChanges } from '../../src/preview/watch.js';
+import { parseTarget } from '../../src/preview/paths.js';
+import { injectPreview, scriptJson } from '../../src/preview/client.js';
+
+const dirs = { dataDir: '/p/data', templatesDir: '/p/templates' };
+
+describe('which drafts a changed file affects', () => {
+  it('a fact sheet: its zone × theme only', () => {
+    const c = classifyChange('/p/data/facts/taixin/transport.yaml', dirs);
+    expect(c).toEqual({ data: true, templates: false, scope: new Set(['taixin/transport']) });
+  });
+  it('zones, themes, sources and source texts: every draft', () => {
+    for (const f of ['zones.yaml', 'themes.yaml', 'sources.yaml', 'sources/000_32369ebad8b3415c.txt']) {
+      expect(classifyChange(path.join('/p/data', f), dirs)).toEqual({ data: true, templates: false, scope: 'all' });
+    }
+  });
+  it('templates and styles: every draft', () => {
+    expect(classifyChange('/p/templates/partials/fact.hbs', dirs)).toEqual({ data: false, templates: true, scope: 'all' });
+    expect(classifyChange('/p/templates/styles/print.css', dirs)).toEqual({ data: false, templates: true, scope: 'all' });
+  });
+  it('nothing: a README, a file outside both folders', () => {
+    expect(classifyChange('/p/data/README.md', dirs)).toBeUndefined();
+    expect(classifyChange('/p/templates/notes.txt', dirs)).toBeUndefined();
+    expect(classifyChange('/p/src/cli.ts', dirs)).toBeUndefined();
+    expect(classifyChange('/p/data-old/zones.yaml', dirs)).toBeUndefined();
+  });
+  it('a batch touches the union of its files', () => {
+    const a = { data: true, templates: false, scope: new Set(['taixin/transport']), files: ['a'] };
+    const b = { data: true, templates: false, scope: new Set(['taixin/ecology']), files: ['b'] };
+    expect(mergeChanges(a, b).scope).toEqual(new Set(['taixin/transport', 'taixin/ecology']));
+    expect(mergeChanges(a, { data: false, templates: true, scope: 'all', files: ['c'] })).toMatchObject({ data: true, templates: true, scope: 'all' });
+  });
+});
+
+describe('request paths', () => {
+  it('splits and decodes segment by segment', () => {
+    const t = parseTarget('/draft/2023-03/taixin-transport.html?x=1');
+    expect(t).toMatchObject({ ok: true, segments: ['draft', '2023-03', 'taixin-transport.html'] });
+    expect(t.ok && t.query.get('x')).toBe('1');
+    expect(parseTarget('/')).toMatchObject({ ok: true, segments: [] });
+  });
+  it.each(['/..', '/a/../b', '/%2e%2e/x', '/%2E%2e/x', '/a/.%2e/x', '/a%2fb', '/a%2F..%2Fb', '/%2Fetc%2Fpasswd', '//etc/passwd', '/a\\b', '/a%5cb', '/a/./b', '/a%00b', '/C:%5cwindows'])('refuses %s', (p) => {
+    expect(parseTarget(p)).toMatchObject({ ok: false, status: 403 });
+  });
+  it('refuses what is not a path, or badly encoded', () => {
+    expect(parseTarget('http://example.com/')).toMatchObject({ ok: false, status: 400 });
+    expect(parseTarget('*')).toMatchObject({ ok: false, status: 400 });
+    expect(parseTarget('/%E0%A4%A')).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe('what the preview adds to a draft', () => {
+  it('puts its state, client and Paged.js in the head, with problems that cannot close the script', () => {
+    const html = injectPreview('<html><head><title>t</title></head><body>x</body></html>', {
+      serverId: 's', generation: 1, page: '/draft/2023-03/a-b.html', problems: ['data/x.yaml:1:2: bad </script><b>'], links: { index: '/' },
+    });
+    const head = html.slice(0, html.indexOf('</head>'));
+    expect(head).toContain('<script src="/__preview/paged.polyfill.js"></script>');
+    expect(head).not.toContain('</script><b>');
+    expect(head).toContain(scriptJson('data/x.yaml:1:2: bad </script><b>'));
+    expect(html.endsWith('<body>x</body></html>')).toBe(true);
+  });
+});
