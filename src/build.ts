@@ -20,10 +20,10 @@ import { formatBriefing } from './model/format.js';
 import { renderChartSvg } from './charts/render.js';
 import { loadTemplates } from './render/html.js';
 import { embedFonts, type FontFile } from './render/fonts.js';
-import { acquireLock, removeStaleLock, type Lock } from './editions/lock.js';
-import { removeAbandoned, stageRun, type StagedRun } from './editions/output.js';
+import { acquireLock, type Lock } from './editions/lock.js';
+import { stageRun, type StagedRun } from './editions/output.js';
 import { recordRun, type LogLine } from './editions/manifest.js';
-import { outOfDate, planRun } from './plan.js';
+import { outOfDate, planRun, upToDate } from './plan.js';
 import type { Printer } from './print/printer.js';
 import type { Lang } from './data/quantities.js';
 import type { ThemeSpec, ZoneSpec } from './data/schema.js';
@@ -124,13 +124,8 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
   };
 
   // Fast path: nothing to do is decided from file contents alone.
-  const quick = planRun(config);
-  if (quick && outOfDate(config, quick.edition, quick.docs).length === 0) {
-    // Nothing to print; still clear what a killed run left behind.
-    removeStaleLock(config.outDir);
-    removeAbandoned(config.outDir);
-    return { edition: quick.edition, inputHash: quick.inputHash, files: [], unchanged: quick.docs.length, ms: performance.now() - started };
-  }
+  const quick = upToDate(config);
+  if (quick) return { edition: quick.edition, inputHash: quick.inputHash, files: [], unchanged: quick.docs.length, ms: performance.now() - started };
 
   // The browser starts while the data is checked and the first pages render.
   const printerReady = config.htmlOnly

@@ -18,6 +18,17 @@ function progressBar(done: number, total: number): void {
   process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
 }
 
+/** The options that say what to print and from where, shared by build and schedule. */
+function withInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--zone <id...>', 'zones to print (default: all)', collect)
+    .option('--theme <id...>', 'themes to print (default: all)', collect)
+    .addOption(new Option('--lang <mode>', 'languages').choices(['bilingual', 'zh', 'en']).default('bilingual'))
+    .option('--out <dir>', 'output folder', 'output')
+    .option('--data <dir>', 'data folder', 'data')
+    .option('--templates <dir>', 'templates folder', 'templates');
+}
+
 function program(): Command {
   const cmd = new Command('briefing')
     .description('Bilingual (Chinese/English) PDF policy briefings from sourced YAML fact sheets')
@@ -25,19 +36,11 @@ function program(): Command {
     .configureOutput({ outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'briefing: ')} (see briefing --help)\n`) })
     .exitOverride();
 
-  cmd
-    .command('build')
-    .description('print one briefing per zone and theme into <out>/<edition>/')
-    .option('--zone <id...>', 'zones to print (default: all)', collect)
-    .option('--theme <id...>', 'themes to print (default: all)', collect)
-    .addOption(new Option('--lang <mode>', 'languages').choices(['bilingual', 'zh', 'en']).default('bilingual'))
+  withInputOptions(cmd.command('build').description('print one briefing per zone and theme into <out>/<edition>/'))
     .option('--edition <YYYY-MM>', 'edition month (default: this month in --tz)')
-    .option('--out <dir>', 'output folder', 'output')
     .option('--html-only', 'write the HTML drafts, print no PDF')
     .option('--now <iso-date>', 'pin the build time (or set SOURCE_DATE_EPOCH)')
     .option('--tz <zone>', 'time zone for the default edition (default: BRIEFING_TZ or Asia/Shanghai)')
-    .option('--data <dir>', 'data folder', 'data')
-    .option('--templates <dir>', 'templates folder', 'templates')
     .option('--stale-after <months>', 'mark measured figures older than this as stale', '12')
     .option('--force', 'rebuild every briefing, even those whose inputs did not change')
     .option('--concurrency <n>', 'briefings printing at once (default: the number of cores)')
@@ -47,16 +50,9 @@ function program(): Command {
     .option('--verbose', 'say which browser printed')
     .action(async (opts: ConfigInput) => {
       const config = resolveConfig(opts);
-      // Nothing changed: answer from file contents alone, before the pipeline loads.
-      const { planRun, outOfDate } = await import('./plan.js');
-      const plan = planRun(config);
-      if (plan && outOfDate(config, plan.edition, plan.docs).length === 0) {
-        const { removeStaleLock } = await import('./editions/lock.js');
-        const { removeAbandoned } = await import('./editions/output.js');
-        removeStaleLock(config.outDir);
-        removeAbandoned(config.outDir);
-        return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
-      }
+      // Nothing changed: answered from file contents alone, before the pipeline loads.
+      const plan = (await import('./plan.js')).upToDate(config);
+      if (plan) return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
       const { buildBriefings } = await import('./build.js');
       const result = await buildBriefings(config, { writeFile: writeFileAtomic, log: (line) => printEvent(line, config.verbose), progress: progressBar });
       const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
@@ -64,9 +60,7 @@ function program(): Command {
       console.log(`${result.files.length} briefings, ${pages} pages${unchanged}, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
     });
 
-  cmd
-    .command('schedule')
-    .description('build the new edition on a schedule, in the foreground (JSON log lines on stdout)')
+  withInputOptions(cmd.command('schedule').description('build the new edition on a schedule, in the foreground (JSON log lines on stdout)'))
     .option('--cron <expr>', 'when to build, five cron fields', '0 8 1 * *')
     .option('--tz <zone>', 'time zone of the schedule and the edition (default: BRIEFING_TZ or Asia/Shanghai)')
     .option('--once', 'build the current edition now and exit')
@@ -74,13 +68,7 @@ function program(): Command {
     .option('--force', 'build even when the edition was built from the same inputs')
     .option('--print-crontab', 'print a crontab entry that runs briefing build, and exit')
     .option('--print-systemd', 'print a systemd service and timer that run briefing build, and exit')
-    .option('--zone <id...>', 'zones to print (default: all)', collect)
-    .option('--theme <id...>', 'themes to print (default: all)', collect)
-    .addOption(new Option('--lang <mode>', 'languages').choices(['bilingual', 'zh', 'en']).default('bilingual'))
-    .option('--out <dir>', 'output folder', 'output')
     .option('--now <iso-date>', 'pin the clock (for --once)')
-    .option('--data <dir>', 'data folder', 'data')
-    .option('--templates <dir>', 'templates folder', 'templates')
     .action(async (opts: ConfigInput & { cron: string; once?: boolean; catchUp?: boolean; force?: boolean; printCrontab?: boolean; printSystemd?: boolean }) => {
       const schedule = await import('./editions/schedule.js');
       const config = resolveConfig(opts);

@@ -10,6 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { currentEdition } from './model/edition.js';
 import { inputHash } from './editions/hash.js';
 import { changedFiles, readManifest } from './editions/manifest.js';
+import { removeStaleLock } from './editions/lock.js';
+import { removeAbandoned } from './editions/output.js';
 import type { Config } from './config.js';
 
 /** The zones and themes of the data, read cheaply (no schema, no facts), for planning a run. */
@@ -67,3 +69,15 @@ export function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): 
   });
 }
 
+
+/**
+ * When every planned briefing is up to date: the plan, after clearing what a killed run left behind
+ * (a stale lock, staging folders). Otherwise undefined: the run has work to do.
+ */
+export function upToDate(config: Config): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
+  const plan = planRun(config);
+  if (!plan || outOfDate(config, plan.edition, plan.docs).length > 0) return undefined;
+  removeStaleLock(config.outDir);
+  removeAbandoned(config.outDir);
+  return plan;
+}
