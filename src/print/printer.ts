@@ -24,6 +24,7 @@ export interface PrinterOptions {
 }
 
 export class PrintTimeout extends Error {}
+class BrowserGone extends Error {}
 
 export interface Printer {
   /** Starts the browser now, in the background, so it is ready when the first document is. */
@@ -93,20 +94,26 @@ export function createPrinter(opts: PrinterOptions): Printer {
 
   const attempt = async (htmlFile: string): Promise<PrintResult> => {
     const b = await current();
-    // Each page is its own tab and renderer process; a per-document browser context would isolate no
-    // further and costs a quarter of a second to create.
-    const context = b;
     let timer: NodeJS.Timeout | undefined;
+    let onGone: (() => void) | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(opts.timeoutMs / 1000)} s`)), opts.timeoutMs);
       });
-      const result = await Promise.race([printPdf(context, htmlFile, { roots: opts.roots, timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }), timeout]);
+      // A browser that dies mid-print may leave the print's own promises pending: stop waiting at once.
+      const gone = new Promise<never>((_, reject) => {
+        onGone = () => reject(new BrowserGone('the browser closed while printing'));
+        if (!b.connected) onGone();
+        else b.once('disconnected', onGone);
+      });
+      // Each page is its own tab and renderer process; a per-document browser context would isolate no
+      // further and costs a quarter of a second to create.
+      const result = await Promise.race([printPdf(b, htmlFile, { roots: opts.roots, timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }), timeout, gone]);
       printedByThisBrowser++;
       return result;
     } finally {
       clearTimeout(timer);
-
+      if (onGone) b.off('disconnected', onGone);
     }
   };
 
@@ -121,8 +128,8 @@ export function createPrinter(opts: PrinterOptions): Printer {
           return await attempt(htmlFile);
         } catch (e) {
           // A browser that died under us (crash, killed) is relaunched and the document tried once more.
-          if (e instanceof PrintTimeout || (browser?.connected ?? false)) throw e;
-          browser = undefined;
+          if (!(e instanceof BrowserGone) && (e instanceof PrintTimeout || (browser?.connected ?? false))) throw e;
+          if (browser && !browser.connected) browser = undefined;
           return await attempt(htmlFile);
         }
       } finally {
