@@ -55,7 +55,7 @@ export function checkFactBase(base: FactBase): CheckReport {
           }
         });
       }
-      checkParity(sheet, fact, i, report);
+      checkParity(fact, i, report);
       checkConflicts(base, normalized, sheet, fact, i, quote, report, notes);
     });
   }
@@ -72,7 +72,7 @@ function nearMiss(quote: string, doc: string): string {
 
 type Report = (path: PropertyKey[], message: string, hint: string) => void;
 
-function checkParity(sheet: Sheet, fact: Fact, i: number, report: Report): void {
+function checkParity(fact: Fact, i: number, report: Report): void {
   const texts: [PropertyKey[], { zh: string; en: string } | undefined][] = [
     [['title'], fact.title],
     [['summary'], fact.summary],
@@ -94,7 +94,6 @@ function checkParity(sheet: Sheet, fact: Fact, i: number, report: Report): void 
       break;
     }
   }
-  void sheet;
 }
 
 function dateNumbers(fact: Fact): number[] {
