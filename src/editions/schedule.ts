@@ -11,7 +11,6 @@ import { currentEdition } from '../model/edition.js';
 import { readManifest, type LogLine } from './manifest.js';
 import type { Config } from '../config.js';
 
-
 export interface ScheduleEffects extends BuildEffects {
   clock(): Date;
 }
