@@ -12,7 +12,7 @@ import { inputHash } from './editions/hash.js';
 import { changedFiles, readManifest } from './editions/manifest.js';
 import { removeStaleLock } from './editions/lock.js';
 import { removeAbandoned } from './editions/output.js';
-import type { Config } from './config.js';
+import type { Config, LangMode } from './config.js';
 
 /** The zones and themes of the data, read cheaply (no schema, no facts), for planning a run. */
 function quickIds(config: Config): { zones: string[]; themes: string[] } | undefined {
@@ -24,6 +24,9 @@ function quickIds(config: Config): { zones: string[]; themes: string[] } | undef
     return undefined;
   }
 }
+
+/** A briefing's file name without extension: taixin-transport, or taixin-transport.en for one language. */
+export const briefingName = (zone: string, theme: string, lang: LangMode) => `${zone}-${theme}${lang === 'bilingual' ? '' : `.${lang}`}`;
 
 export interface PlannedDoc {
   zone: string;
@@ -45,7 +48,6 @@ export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; 
   const pick = (all: string[], wanted: string[] | undefined) => (wanted?.length ? all.filter((x) => wanted.includes(x)) : all);
   if (config.zones?.some((z) => !ids.zones.includes(z)) || config.themes?.some((t) => !ids.themes.includes(t))) return undefined;
   const edition = config.edition ?? currentEdition(config.now, config.timeZone);
-  const suffix = config.lang === 'bilingual' ? '' : `.${config.lang}`;
   // The build time is not an input: it changes on every run.
   const options = { edition, lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly };
   const shared = inputHash({ dataDir: config.dataDir, templatesDir: config.templatesDir, root: config.packageRoot, options, exclude: path.join(config.dataDir, 'facts') });
@@ -53,7 +55,7 @@ export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; 
     pick(ids.themes, config.themes).map((theme) => {
       const sheet = path.join(config.dataDir, 'facts', zone, `${theme}.yaml`);
       const hash = createHash('sha256').update(shared).update(existsSync(sheet) ? readFileSync(sheet) : 'no sheet').digest('hex');
-      return { zone, theme, name: `${zone}-${theme}${suffix}`, hash };
+      return { zone, theme, name: briefingName(zone, theme, config.lang), hash };
     }),
   );
   return { edition, docs, inputHash: createHash('sha256').update(docs.map((d) => d.hash).join()).digest('hex') };

@@ -17,6 +17,7 @@ import type { FactBase } from '../data/load.js';
 import type { ThemeSpec, ZoneSpec } from '../data/schema.js';
 import type { Config, LangMode } from '../config.js';
 import { mergeChanges, sheetKey, type Change } from './watch.js';
+import { briefingName } from '../plan.js';
 import { loadCheckedChanges } from './facts.js';
 
 export const LANG_MODES: readonly LangMode[] = ['bilingual', 'zh', 'en'];
@@ -30,7 +31,7 @@ export interface DraftId {
 }
 
 /** The file name `build` gives it, without extension: taixin-transport, taixin-transport.en. */
-export const draftName = (id: Omit<DraftId, 'edition'>) => `${id.zone}-${id.theme}${id.lang === 'bilingual' ? '' : `.${id.lang}`}`;
+export const draftName = (id: Omit<DraftId, 'edition'>) => briefingName(id.zone, id.theme, id.lang);
 export const draftKey = (id: DraftId) => `${id.edition}/${draftName(id)}`;
 export const draftUrl = (id: DraftId) => `/draft/${draftKey(id)}.html`;
 export const pdfUrl = (id: DraftId) => `/pdf/${draftKey(id)}.pdf`;
