@@ -11,14 +11,16 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * A run's inputs in one hash: every data, source and template file (path and content), the exact
- * package versions (package-lock.json), and the options that shape the output.
+ * A run's inputs in one hash: every data, source and template file (path and content), briefing's own
+ * compiled code (dist/, so an upgrade rebuilds), the exact package versions (package-lock.json), and
+ * the options that shape the output.
  */
 export function inputHash(parts: { dataDir: string; templatesDir: string; root: string; options: unknown; exclude?: string }): string {
   const h = createHash('sha256');
-  for (const [label, dir] of [['data', parts.dataDir], ['templates', parts.templatesDir]] as const) {
+  const dirs = [['data', parts.dataDir], ['templates', parts.templatesDir], ['code', path.join(parts.root, 'dist')]] as const;
+  for (const [label, dir] of dirs) {
     for (const f of filesUnder(dir)) {
-      if (parts.exclude && f.startsWith(parts.exclude + path.sep)) continue;
+      if ((parts.exclude && f.startsWith(parts.exclude + path.sep)) || f.endsWith('.map')) continue;
       h.update(`${label}/${path.relative(dir, f)}\0`);
       h.update(readFileSync(f));
       h.update('\0');
