@@ -133,20 +133,9 @@ function program(): Command {
     .description('list zones, themes and the editions the data supports')
     .option('--data <dir>', 'data folder', 'data')
     .action(async (opts: { data: string }) => {
-      const { loadFactBase } = await import('./data/load.js');
-      const { supportedEditions } = await import('./model/select.js');
-      const base = loadFactBase(path.resolve(opts.data));
-      console.log('zones:');
-      for (const z of base.zones) console.log(`  ${z.id.padEnd(18)} ${z.name.zh} / ${z.name.en}`);
-      console.log('themes:');
-      for (const t of base.themes) console.log(`  ${t.id.padEnd(18)} ${t.name.zh} / ${t.name.en}`);
-      console.log('editions:');
-      for (const e of supportedEditions(base)) {
-        const facts = e.adds.reduce((n, a) => n + a.count, 0);
-        const sources = e.sources.length ? `; sources ${e.sources.map((s) => s.id).join(', ')}` : '';
-        console.log(`  ${e.edition}  adds ${facts} fact${facts === 1 ? "" : "s"}${sources}`);
-        for (const a of e.adds) console.log(`             ${`${a.zone}/${a.theme}`.padEnd(34)} +${a.count}`);
-      }
+      const { listText } = await import('./list.js');
+      const config = resolveConfig({ data: opts.data });
+      process.stdout.write(await listText(config.dataDir, config.packageRoot));
     });
 
   cmd
