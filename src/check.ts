@@ -9,7 +9,7 @@
  */
 import type { Problem } from './errors.js';
 import type { Fact, FactBase, Sheet } from './data/load.js';
-import { normalizeText } from './data/normalize.js';
+import { normalizeText as normalizeUncached } from './data/normalize.js';
 import { chineseNumeralsIn, numbersIn, sameNumber } from './data/quantities.js';
 
 export interface CheckReport {
@@ -29,9 +29,24 @@ export interface SourceCoverage {
 
 const HAN = /\p{Script=Han}/u;
 
+/**
+ * Each quote is folded once per check, though the checks and the coverage all compare it
+ * (Traditional→Simplified is the costly step). Cleared at every check, so a long-lived preview keeps none.
+ */
+const folded = new Map<string, string>();
+function normalizeText(text: string): string {
+  let out = folded.get(text);
+  if (out === undefined) {
+    out = normalizeUncached(text);
+    folded.set(text, out);
+  }
+  return out;
+}
+
 export function checkFactBase(base: FactBase): CheckReport {
   const errors: Problem[] = [];
   const notes: string[] = [];
+  folded.clear();
   const normalized = new Map<string, string>();
   for (const [id, s] of base.sources) normalized.set(id, normalizeText(s.text));
 
