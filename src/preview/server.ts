@@ -22,7 +22,8 @@ import type { Config } from '../config.js';
 import { EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
 import { DraftStore, LANG_MODES, draftKey, draftName, draftUrl, pdfUrl, type DraftId } from './drafts.js';
 import { indexPage, problemPage } from './pages.js';
-import { CONTENT_TYPES, parseTarget } from './paths.js';
+import { parseTarget } from './paths.js';
+import { CONTENT_TYPES } from '../content-types.js';
 import { PdfPrinter } from './pdfs.js';
 import { watchInputs, type Change } from './watch.js';
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HTTPRequest, Page } from 'puppeteer';
 import { PdfBytes, pdfDate } from './pdfbytes.js';
+import { CONTENT_TYPES } from '../content-types.js';
 
 export interface PdfMetadata {
   title: string;
@@ -33,7 +34,7 @@ const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, outline: t
  */
 export const PRINT_ORIGIN = 'http://print.invalid';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.woff2': 'font/woff2', '.woff': 'font/woff', '.svg': 'image/svg+xml', '.png': 'image/png', '.js': 'text/javascript' };
+const within = (file: string, roots: string[]) => roots.some((root) => file.startsWith(root + path.sep));
 
 /**
  * Answers a request of the page: files under `roots` (from disk through PRINT_ORIGIN for a remote
@@ -44,14 +45,14 @@ async function answer(req: HTTPRequest, roots: string[]): Promise<void> {
   if (url.startsWith('data:')) return req.continue();
   if (url.startsWith('file:')) {
     const file = path.resolve(fileURLToPath(url));
-    return roots.some((root) => file.startsWith(root + path.sep)) ? req.continue() : req.abort('accessdenied');
+    return within(file, roots) ? req.continue() : req.abort('accessdenied');
   }
   if (!url.startsWith(`${PRINT_ORIGIN}/`)) return req.abort('blockedbyclient');
   const file = path.resolve(decodeURIComponent(new URL(url).pathname));
-  if (!roots.some((root) => file.startsWith(root + path.sep))) return req.respond({ status: 403, body: '' });
+  if (!within(file, roots)) return req.respond({ status: 403, body: '' });
   try {
     const body = await readFile(file);
-    return req.respond({ status: 200, contentType: TYPES[path.extname(file)] ?? 'application/octet-stream', body });
+    return req.respond({ status: 200, contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', body });
   } catch {
     return req.respond({ status: 404, body: '' });
   }
