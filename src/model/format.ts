@@ -74,7 +74,9 @@ function whenOf(f: Fact, lang: Lang): string {
   if (f.period) return formatPeriod(f.period.from, f.period.to, lang);
   const d = f.date ?? f.as_of;
   if (!d) return '';
-  return f.kind === 'milestone' ? formatDate(d, lang) : `${LABELS.asOf[lang]} ${formatDate(d, lang)}`.replace('截至 ', '截至');
+  if (f.kind === 'milestone') return formatDate(d, lang);
+  // Chinese runs the words together (截至2022年9月); English spaces them (as of Sep 2022).
+  return `${LABELS.asOf[lang]}${lang === 'zh' ? '' : ' '}${formatDate(d, lang)}`;
 }
 
 export interface FormatOptions {
