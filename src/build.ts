@@ -103,7 +103,7 @@ export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: Them
   const model = selectBriefing(ctx.base, zone, theme, ctx.edition, { staleAfterMonths: ctx.staleAfterMonths });
   const view = formatBriefing(model, { langs: ctx.langs, generatedAt: ctx.now, staleAfterMonths: ctx.staleAfterMonths });
   const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, ctx.langs, view.accent)));
-  const { html, fonts } = await embedFonts(ctx.templates.render({ ...view, svgs }), name);
+  const { html, fonts } = embedFonts(ctx.templates.render({ ...view, svgs }), name);
   return { html, view, fonts };
 }
 
@@ -182,7 +182,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
       jobs.push(
         (async () => {
           const t1 = performance.now();
-          const { pdf: raw, layout } = await printer.print(staged);
+          const { pdf: raw, layout, passes } = await printer.print(staged);
           if (layout.length) {
             throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), file.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
           }
@@ -195,7 +195,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
           file.pages = pages;
           file.ms += performance.now() - t1;
           built.push(file);
-          emit('info', 'printed', { file: file.pdf, pages, ms: Math.round(file.ms) });
+          emit('info', 'printed', { file: file.pdf, pages, ms: Math.round(file.ms), ...(passes > 1 ? { passes } : {}) });
           effects.progress?.(++done, todo.length);
         })().catch((error: unknown) => {
           failures.push({ name: doc.name, error });

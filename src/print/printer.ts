@@ -1,13 +1,14 @@
 /**
  * The printing service of a run: one browser (launched, or a remote one reached over a WebSocket),
- * a bounded number of documents printing at once, each in its own tab (its own renderer process, so a
- * document that hangs cannot stall the others). The browser is recycled after a number of
- * documents so memory stays flat, and relaunched when it crashes; a document whose print takes longer
- * than the timeout fails alone, naming itself.
+ * a bounded number of documents printing at once, each in a tab of its own (its own renderer process,
+ * so a document that hangs cannot stall the others). Tabs are kept and reused for the next document:
+ * opening one costs as much CPU as printing a short briefing. A tab whose document failed is closed.
+ * The browser is recycled after a number of documents so memory stays flat, and relaunched when it
+ * crashes; a document whose print takes longer than the timeout fails alone, naming itself.
  */
-import type { Browser } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer';
 import { closeBrowser, findBrowser, launchBrowser, loadPuppeteer } from './browser.js';
-import { printPdf, type PrintResult } from './pdf.js';
+import { openPrintPage, printPdf, type PrintResult } from './pdf.js';
 
 export interface PrinterOptions {
   /** Documents printing at once. */
@@ -38,6 +39,8 @@ export function createPrinter(opts: PrinterOptions): Printer {
   let starting: Promise<Browser> | undefined;
   let printedByThisBrowser = 0;
   let active = 0;
+  /** Tabs ready for the next document, with the browser they belong to. */
+  let idle: { browser: Browser; page: Page }[] = [];
   const waiting: (() => void)[] = [];
 
   const start = async (): Promise<Browser> => {
@@ -92,10 +95,19 @@ export function createPrinter(opts: PrinterOptions): Printer {
     waiting.shift()?.();
   };
 
+  /** An idle tab of `b`, or a new one; tabs of earlier browsers are dropped. */
+  const tab = async (b: Browser): Promise<Page> => {
+    idle = idle.filter((t) => t.browser === b);
+    return idle.pop()?.page ?? openPrintPage(b, opts.roots);
+  };
+
   const attempt = async (htmlFile: string): Promise<PrintResult> => {
     const b = await current();
     let timer: NodeJS.Timeout | undefined;
     let onGone: (() => void) | undefined;
+    let opened: Promise<Page> | undefined;
+    let page: Page | undefined;
+    let reusable = false;
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(opts.timeoutMs / 1000)} s`)), opts.timeoutMs);
@@ -106,14 +118,20 @@ export function createPrinter(opts: PrinterOptions): Printer {
         if (!b.connected) onGone();
         else b.once('disconnected', onGone);
       });
-      // Each page is its own tab and renderer process; a per-document browser context would isolate no
-      // further and costs a quarter of a second to create.
-      const result = await Promise.race([printPdf(b, htmlFile, { roots: opts.roots, timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }), timeout, gone]);
+      // A per-document browser context would isolate no further than a tab and costs a quarter of a
+      // second to create.
+      opened = tab(b);
+      const print = opened.then((p) => printPdf((page = p), htmlFile, { timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }));
+      const result = await Promise.race([print, timeout, gone]);
       printedByThisBrowser++;
+      reusable = true;
       return result;
     } finally {
       clearTimeout(timer);
       if (onGone) b.off('disconnected', onGone);
+      // A tab is reused only after a clean print; any other is closed, even one still opening.
+      if (reusable && page && b.connected) idle.push({ browser: b, page });
+      else void opened?.then((p) => p.close()).catch(() => undefined);
     }
   };
 
@@ -138,6 +156,7 @@ export function createPrinter(opts: PrinterOptions): Printer {
     },
     async close() {
       await starting?.catch(() => undefined);
+      idle = [];
       if (browser) await release(browser);
       browser = undefined;
     },

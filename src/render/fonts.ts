@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { subsetFont } from './subset.js';
 
 /**
  * Fonts come from npm (full TrueType files of Noto Sans SC and Noto Sans), never from the system.
@@ -22,16 +22,7 @@ export const FONT_PACKAGES = [...new Set(FONT_FACES.map((f) => f.pkg))];
 export const FONT_PLACEHOLDER = '/*@font-faces*/';
 
 const require = createRequire(import.meta.url);
-const fontFiles = new Map<string, Buffer>();
-function fontFile(pkg: string, file: string): Buffer {
-  const key = `${pkg}/${file}`;
-  let buf = fontFiles.get(key);
-  if (!buf) {
-    buf = readFileSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file));
-    fontFiles.set(key, buf);
-  }
-  return buf;
-}
+const fontFile = (pkg: string, file: string): string => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 
 /** Printable ASCII is always included: page numbers and counters are drawn by the browser, not the text. */
 const ALWAYS = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + '·–—…“”‘’';
@@ -42,8 +33,6 @@ export function charactersOf(html: string): string {
   return [...new Set(text + ALWAYS)].sort().join('');
 }
 
-let subsetFont: Promise<typeof import('subset-font')> | undefined;
-
 export interface FontFile {
   /** Path relative to the HTML: fonts/<document>.<face>.ttf */
   name: string;
@@ -51,21 +40,19 @@ export interface FontFile {
 }
 
 /** Subsets every face to `chars`; returns the files and the @font-face rules that use them. */
-export async function subsetFonts(chars: string, document: string): Promise<{ css: string; files: FontFile[] }> {
-  subsetFont ??= import('subset-font').then((m) => (m as unknown as { default: typeof import('subset-font') }).default);
-  const subset = await subsetFont;
+export function subsetFonts(chars: string, document: string): { css: string; files: FontFile[] } {
   const files: FontFile[] = [];
   const rules: string[] = [];
   for (const face of FONT_FACES) {
     const name = `fonts/${document}.${face.family.replace(/\s+/g, '')}-${face.weight}.ttf`;
-    files.push({ name, data: await subset(fontFile(face.pkg, face.file), chars, { targetFormat: 'truetype' }) });
+    files.push({ name, data: subsetFont(fontFile(face.pkg, face.file), chars) });
     rules.push(`@font-face { font-family: "${face.family}"; font-weight: ${face.weight}; font-style: normal; font-display: block; src: url("${name}") format("truetype"); }`);
   }
   return { css: rules.join('\n'), files };
 }
 
 /** Puts the document's own font subsets into its rendered HTML; returns the font files to write beside it. */
-export async function embedFonts(html: string, document: string): Promise<{ html: string; fonts: FontFile[] }> {
-  const { css, files } = await subsetFonts(charactersOf(html.replace(FONT_PLACEHOLDER, '')), document);
+export function embedFonts(html: string, document: string): { html: string; fonts: FontFile[] } {
+  const { css, files } = subsetFonts(charactersOf(html.replace(FONT_PLACEHOLDER, '')), document);
   return { html: html.replace(FONT_PLACEHOLDER, css), fonts: files };
 }

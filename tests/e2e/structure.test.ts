@@ -6,7 +6,7 @@ import { loadFactBase, type FactBase } from '../../src/data/load.js';
 import { selectBriefing } from '../../src/model/select.js';
 import { formatBriefing, type BriefingView } from '../../src/model/format.js';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
-import { bookmarkTitle } from '../../src/print/pdf.js';
+import { bookmarkTitle } from '../../src/print/contents.js';
 import { ROOT, copyProject } from '../helpers/cli.js';
 import { SUITE_EDITION, SUITE_NOW, suitePdf } from '../suite.js';
 
@@ -75,6 +75,13 @@ describe.each(docs)('%s-%s as printed', (zone, theme) => {
       expect(page, heading).toBeGreaterThan(1);
       expect(pages[0], `contents entry for ${heading}`).toContain(`${heading}${page}`);
     }
+  });
+
+  it('was printed in one pass: the contents’ predicted page numbers were right', () => {
+    const manifest = JSON.parse(readFileSync(path.join(suiteDir, 'editions.json'), 'utf8')) as { editions: Record<string, { log: { event: string; file?: string; passes?: number }[] }> };
+    const printed = manifest.editions[SUITE_EDITION]!.log.filter((l) => l.event === 'printed' && l.file?.endsWith(`/${zone}-${theme}.pdf`));
+    expect(printed).toHaveLength(1);
+    expect(printed[0]!.passes ?? 1).toBe(1);
   });
 
   it('embeds every font', () => {

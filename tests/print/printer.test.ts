@@ -1,0 +1,89 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrinter, type Printer } from '../../src/print/printer.js';
+import { tempDir } from '../helpers/cli.js';
+import { readPdf } from '../helpers/pdf.js';
+
+/**
+ * A cover (page 1, with contents) and sections after it. `pageMargin` sets the later pages' margins:
+ * the briefings' own (20/16/18/16 mm) match the page box the printer predicts with; others do not.
+ */
+function contentsDocument(pageMargin: string, sections: number): string {
+  const body = Array.from({ length: sections }, (_, i) =>
+    `<section id="s${i}"><h2>Section ${i}</h2>${'<p style="break-inside: avoid">Filler paragraph long enough to take some room on the page.</p>'.repeat(12)}</section>`,
+  ).join('');
+  const toc = Array.from({ length: sections }, (_, i) => `<li>Section ${i} … page <span data-toc="s${i}">00</span></li>`).join('');
+  return `<!doctype html><html><head><style>
+    @page { size: A4; margin: ${pageMargin}; }
+    @page :first { margin: 0; }
+    body { margin: 0; font: 12pt sans-serif; }
+    * { box-sizing: border-box; }
+    .cover { height: 297mm; break-after: page; padding: 20mm; }
+    h2 { break-after: avoid; }
+    .last { break-before: page; }
+  </style></head><body><section class="cover"><h1>Cover</h1><ol>${toc}</ol></section>${body}<section id="end" class="last"><h2>Last</h2></section></body></html>`;
+}
+
+/** The page each "Section N" heading sits on, from the PDF's text. */
+function sectionPages(pages: string[]): Record<string, number> {
+  const found: Record<string, number> = {};
+  pages.forEach((text, i) => {
+    if (i === 0) return;
+    for (const m of text.matchAll(/Section (\d+)/g)) found[`s${m[1]}`] ??= i + 1;
+  });
+  return found;
+}
+
+/** The numbers the cover's contents print, per section. */
+function contentsNumbers(cover: string): Record<string, number> {
+  return Object.fromEntries([...cover.matchAll(/Section (\d+) … page (\d+)/g)].map((m) => [`s${m[1]}`, Number(m[2])]));
+}
+
+describe('the printer', () => {
+  const dir = tempDir('briefing-printer-');
+  let printer: Printer;
+  beforeAll(() => {
+    printer = createPrinter({ concurrency: 1, recycleAfter: 100, timeoutMs: 30_000, env: process.env, roots: [dir] });
+  });
+  afterAll(() => printer.close());
+
+  async function print(name: string, html: string) {
+    const file = path.join(dir, `${name}.html`);
+    writeFileSync(file, html);
+    const result = await printer.print(file);
+    const pdfFile = path.join(dir, `${name}-${Date.now()}.pdf`);
+    writeFileSync(pdfFile, result.pdf);
+    return { ...result, content: await readPdf(pdfFile) };
+  }
+
+  it('prints documents one after another in one tab, each with only its own content', async () => {
+    const a = await print('a', '<!doctype html><title>A</title><p>first document alpha</p>');
+    const b = await print('b', '<!doctype html><title>B</title><p>second document beta</p>');
+    expect(a.content.text).toContain('first document alpha');
+    expect(b.content.text).toContain('second document beta');
+    expect(b.content.text).not.toContain('alpha');
+    // The same file, changed, is read again.
+    const a2 = await print('a', '<!doctype html><title>A</title><p>first document changed</p>');
+    expect(a2.content.text).toContain('first document changed');
+    expect(a2.content.text).not.toContain('alpha');
+  });
+
+  it('prints the contents’ page numbers in one pass when its prediction is right', async () => {
+    const r = await print('toc-right', contentsDocument('20mm 16mm 18mm 16mm', 8));
+    expect(r.passes).toBe(1);
+    const pages = sectionPages(r.content.pages);
+    expect(Object.keys(pages)).toHaveLength(8);
+    expect(new Set(Object.values(pages)).size).toBeGreaterThan(2);
+    expect(contentsNumbers(r.content.pages[0]!)).toEqual(pages);
+  });
+
+  it('prints again with the real numbers when the prediction is wrong', async () => {
+    // Pages far shorter than the briefings' page box: every predicted number after the first pages is wrong.
+    const r = await print('toc-wrong', contentsDocument('80mm 16mm 80mm 16mm', 8));
+    expect(r.passes).toBe(2);
+    const pages = sectionPages(r.content.pages);
+    expect(Object.keys(pages)).toHaveLength(8);
+    expect(contentsNumbers(r.content.pages[0]!)).toEqual(pages);
+  });
+});
