@@ -163,8 +163,15 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     const failures: { name: string; error: unknown }[] = [];
     let done = 0;
     // Each document prints as soon as its HTML is written; the printer bounds how many print at once.
+    // Rendering stays a few documents ahead of printing, yielding between documents, so the browser
+    // has work from the first document on and this process answers it while it renders the next.
     const jobs: Promise<void>[] = [];
+    const ahead = config.concurrency * 2;
+    let waitingToPrint = 0;
+    const printed: (() => void)[] = [];
     for (const doc of todo) {
+      while (printer && waitingToPrint >= ahead) await new Promise<void>((resolve) => printed.push(resolve));
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const t0 = performance.now();
       const zone = zones.find((z) => z.id === doc.zone)!;
       const theme = themes.find((t) => t.id === doc.theme)!;
@@ -179,6 +186,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
         effects.progress?.(++done, todo.length);
         continue;
       }
+      waitingToPrint++;
       jobs.push(
         (async () => {
           const t1 = performance.now();
@@ -197,10 +205,15 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
           built.push(file);
           emit('info', 'printed', { file: file.pdf, pages, ms: Math.round(file.ms), ...(passes > 1 ? { passes } : {}) });
           effects.progress?.(++done, todo.length);
-        })().catch((error: unknown) => {
-          failures.push({ name: doc.name, error });
-          emit('error', 'print-failed', { document: doc.name, reason: error instanceof Error ? error.message : String(error) });
-        }),
+        })()
+          .catch((error: unknown) => {
+            failures.push({ name: doc.name, error });
+            emit('error', 'print-failed', { document: doc.name, reason: error instanceof Error ? error.message : String(error) });
+          })
+          .finally(() => {
+            waitingToPrint--;
+            printed.shift()?.();
+          }),
       );
     }
     await Promise.all(jobs);

@@ -34,13 +34,22 @@ export interface Printer {
   close(): Promise<void>;
 }
 
+/** One browser and what it is doing: documents started in it, printing now, and its idle tabs. */
+interface Session {
+  browser: Browser;
+  started: number;
+  active: number;
+  /** Takes no more documents; closed when its last one is done. */
+  retired: boolean;
+  released: boolean;
+  idle: Page[];
+}
+
 export function createPrinter(opts: PrinterOptions): Printer {
-  let browser: Browser | undefined;
-  let starting: Promise<Browser> | undefined;
-  let printedByThisBrowser = 0;
+  let live: Session | undefined;
+  let starting: Promise<Session> | undefined;
+  const closing: Promise<void>[] = [];
   let active = 0;
-  /** Tabs ready for the next document, with the browser they belong to. */
-  let idle: { browser: Browser; page: Page }[] = [];
   const waiting: (() => void)[] = [];
 
   const start = async (): Promise<Browser> => {
@@ -55,31 +64,47 @@ export function createPrinter(opts: PrinterOptions): Printer {
     opts.onBrowser?.(`${await b.version()} (${info.executablePath}, ${info.origin})`);
     return b;
   };
-  const release = async (b: Browser) => {
-    if (opts.browserWs) await b.disconnect().catch(() => undefined);
-    else await closeBrowser(b);
+  const release = (s: Session) => {
+    if (s.released) return;
+    s.released = true;
+    const done = opts.browserWs ? Promise.all(s.idle.map((p) => p.close())).then(() => s.browser.disconnect()) : closeBrowser(s.browser);
+    s.idle = [];
+    closing.push(done.catch(() => undefined));
   };
-  /** The live browser, started or restarted as needed; recycled between documents when due. */
-  const current = async (): Promise<Browser> => {
-    if (browser && !browser.connected) browser = undefined;
-    if (browser && !opts.browserWs && printedByThisBrowser >= opts.recycleAfter && active === 1) {
-      const old = browser;
-      browser = undefined;
-      await release(old);
+  const retire = (s: Session) => {
+    s.retired = true;
+    if (live === s) live = undefined;
+    if (s.active === 0) release(s);
+  };
+  /** The live browser, or the one starting. */
+  const ensure = (): Promise<Session> =>
+    live
+      ? Promise.resolve(live)
+      : (starting ??= start().then(
+          (browser) => {
+            starting = undefined;
+            return (live = { browser, started: 0, active: 0, retired: false, released: false, idle: [] });
+          },
+          (e: unknown) => {
+            starting = undefined;
+            throw e;
+          },
+        ));
+  /**
+   * Claims the browser for the next document, started or restarted as needed. When one is due for
+   * recycling, the next document starts a new one while the old finishes what it is printing, then closes.
+   */
+  const claim = async (): Promise<Session> => {
+    for (;;) {
+      if (live && !live.browser.connected) retire(live);
+      if (live && !opts.browserWs && live.started >= opts.recycleAfter) retire(live);
+      const session = await ensure();
+      // Checked and claimed in one step: nothing can retire it in between.
+      if (session.retired) continue;
+      session.started++;
+      session.active++;
+      return session;
     }
-    if (!browser) {
-      starting ??= start().then((b) => {
-        browser = b;
-        printedByThisBrowser = 0;
-        starting = undefined;
-        return b;
-      }, (e: unknown) => {
-        starting = undefined;
-        throw e;
-      });
-      return starting;
-    }
-    return browser;
   };
 
   const slot = async () => {
@@ -95,14 +120,9 @@ export function createPrinter(opts: PrinterOptions): Printer {
     waiting.shift()?.();
   };
 
-  /** An idle tab of `b`, or a new one; tabs of earlier browsers are dropped. */
-  const tab = async (b: Browser): Promise<Page> => {
-    idle = idle.filter((t) => t.browser === b);
-    return idle.pop()?.page ?? openPrintPage(b, opts.roots);
-  };
-
   const attempt = async (htmlFile: string): Promise<PrintResult> => {
-    const b = await current();
+    const session = await claim();
+    const b = session.browser;
     let timer: NodeJS.Timeout | undefined;
     let onGone: (() => void) | undefined;
     let opened: Promise<Page> | undefined;
@@ -120,24 +140,25 @@ export function createPrinter(opts: PrinterOptions): Printer {
       });
       // A per-document browser context would isolate no further than a tab and costs a quarter of a
       // second to create.
-      opened = tab(b);
+      opened = session.idle.length ? Promise.resolve(session.idle.pop()!) : openPrintPage(b, opts.roots);
       const print = opened.then((p) => printPdf((page = p), htmlFile, { timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }));
       const result = await Promise.race([print, timeout, gone]);
-      printedByThisBrowser++;
       reusable = true;
       return result;
     } finally {
       clearTimeout(timer);
       if (onGone) b.off('disconnected', onGone);
+      session.active--;
       // A tab is reused only after a clean print; any other is closed, even one still opening.
-      if (reusable && page && b.connected) idle.push({ browser: b, page });
+      if (reusable && page && !session.retired && b.connected) session.idle.push(page);
       else void opened?.then((p) => p.close()).catch(() => undefined);
+      if (session.retired && session.active === 0) release(session);
     }
   };
 
   return {
     warm() {
-      current().catch(() => undefined);
+      ensure().catch(() => undefined);
     },
     async print(htmlFile) {
       await slot();
@@ -146,8 +167,7 @@ export function createPrinter(opts: PrinterOptions): Printer {
           return await attempt(htmlFile);
         } catch (e) {
           // A browser that died under us (crash, killed) is relaunched and the document tried once more.
-          if (!(e instanceof BrowserGone) && (e instanceof PrintTimeout || (browser?.connected ?? false))) throw e;
-          if (browser && !browser.connected) browser = undefined;
+          if (!(e instanceof BrowserGone) && (e instanceof PrintTimeout || (live?.browser.connected ?? false))) throw e;
           return await attempt(htmlFile);
         }
       } finally {
@@ -156,9 +176,8 @@ export function createPrinter(opts: PrinterOptions): Printer {
     },
     async close() {
       await starting?.catch(() => undefined);
-      idle = [];
-      if (browser) await release(browser);
-      browser = undefined;
+      if (live) retire(live);
+      await Promise.all(closing);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +86,41 @@ describe('the printer', () => {
     const pages = sectionPages(r.content.pages);
     expect(Object.keys(pages)).toHaveLength(8);
     expect(contentsNumbers(r.content.pages[0]!)).toEqual(pages);
+  });
+});
+
+/** Processes this test process started (its browsers). */
+function childProcesses(): number {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+  } catch {
+    return 0; // pgrep exits 1 when it finds none
+  }
+}
+
+describe('recycling the browser', () => {
+  it('starts a new browser every few documents while the old one finishes, and leaves none behind', async () => {
+    const dir = tempDir('briefing-recycle-');
+    const browsers: string[] = [];
+    const printer = createPrinter({ concurrency: 2, recycleAfter: 3, timeoutMs: 30_000, env: process.env, roots: [dir], onBrowser: (b) => browsers.push(b) });
+    const before = childProcesses();
+    try {
+      const files = Array.from({ length: 8 }, (_, i) => {
+        const file = path.join(dir, `doc-${i}.html`);
+        writeFileSync(file, `<!doctype html><p>document number ${i}</p>`);
+        return file;
+      });
+      const results = await Promise.all(files.map((f) => printer.print(f)));
+      for (const [i, r] of results.entries()) {
+        const pdf = path.join(dir, `doc-${i}.pdf`);
+        writeFileSync(pdf, r.pdf);
+        expect((await readPdf(pdf)).text).toContain(`document number ${i}`);
+      }
+      // 8 documents, 3 per browser: 3 browsers.
+      expect(browsers).toHaveLength(3);
+    } finally {
+      await printer.close();
+    }
+    expect(childProcesses()).toBe(before);
   });
 });
