@@ -31,7 +31,7 @@ import type { BriefingView } from './model/format.js';
 import type { Config, LangMode } from './config.js';
 
 export interface BuildEffects {
-  writeFile(file: string, data: string | Uint8Array): void;
+  writeFile(file: string, data: string | Uint8Array): void | Promise<void>;
   /** Receives every event of the run; the CLI prints them for people, the scheduler as JSON lines. */
   log(line: LogLine): void;
   progress?(done: number, total: number): void;
@@ -177,8 +177,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
       const theme = themes.find((t) => t.id === doc.theme)!;
       const staged = staging.staged(`${doc.name}.html`);
       const { html, view, fonts } = await renderDraft(ctx, zone, theme, doc.name);
-      for (const font of fonts) effects.writeFile(staging.staged(font.name), font.data);
-      effects.writeFile(staged, html);
+      await Promise.all([...fonts.map((font) => effects.writeFile(staging.staged(font.name), font.data)), effects.writeFile(staged, html)]);
       const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: staging.final(`${doc.name}.html`), fonts: fonts.map((f) => staging.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
       if (!printer || !withMetadata) {
         built.push(file);
@@ -198,7 +197,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
             title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
             keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, edition], language: langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
           });
-          effects.writeFile(staging.staged(`${doc.name}.pdf`), bytes);
+          await effects.writeFile(staging.staged(`${doc.name}.pdf`), bytes);
           file.pdf = staging.final(`${doc.name}.pdf`);
           file.pages = pages;
           file.ms += performance.now() - t1;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BriefingError, formatProblem } from './errors.js';
 import { resolveConfig, type ConfigInput } from './config.js';
-import { writeFileAtomic } from './write.js';
+import { writeFileAtomicAsync } from './write.js';
 import type { LogLine } from './editions/manifest.js';
 import { abortAllRuns } from './editions/output.js';
 import { releaseAllLocks } from './editions/lock.js';
@@ -54,7 +54,7 @@ function program(): Command {
       const plan = (await import('./plan.js')).upToDate(config);
       if (plan) return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
       const { buildBriefings } = await import('./build.js');
-      const result = await buildBriefings(config, { writeFile: writeFileAtomic, log: (line) => printEvent(line, config.verbose), progress: progressBar });
+      const result = await buildBriefings(config, { writeFile: writeFileAtomicAsync, log: (line) => printEvent(line, config.verbose), progress: progressBar });
       const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
       const unchanged = result.unchanged ? `, ${result.unchanged} unchanged` : '';
       console.log(`${result.files.length} briefings, ${pages} pages${unchanged}, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
@@ -80,7 +80,7 @@ function program(): Command {
         return void console.log(`${units.service}\n${units.timer}`);
       }
       const clock = opts.now ? () => config.now : () => new Date();
-      const effects = { writeFile: writeFileAtomic, log: (line: LogLine) => console.log(JSON.stringify(line)), clock };
+      const effects = { writeFile: writeFileAtomicAsync, log: (line: LogLine) => console.log(JSON.stringify(line)), clock };
       if (opts.once) {
         const outcome = await schedule.runEdition(config, effects, { force: !!opts.force });
         if (outcome.status === 'failed') process.exitCode = outcome.exitCode;

@@ -1,3 +1,4 @@
+import type { TopLevelSpec } from 'vega-lite';
 import type { ChartView } from '../model/format.js';
 import type { Lang } from '../data/quantities.js';
 import { barChartSpec, timelineSpec } from './specs.js';
@@ -33,11 +34,27 @@ function loadVega() {
   return vegaModules;
 }
 
+/** SVGs already drawn in this process, by their Vega-Lite spec: a chart shared by briefings is drawn once. */
+const drawn = new Map<string, Promise<string>>();
+const DRAWN_MAX = 256;
+
 /** Renders a chart to a standalone SVG string (no scripts, no external resources). */
 export async function renderChartSvg(chart: ChartView, langs: Lang[], accent: string): Promise<string> {
+  const spec = (chart.type === 'timeline' ? timelineSpec : barChartSpec)(chart, langs, accent);
+  const key = JSON.stringify(spec);
+  let svg = drawn.get(key);
+  if (!svg) {
+    if (drawn.size >= DRAWN_MAX) drawn.delete(drawn.keys().next().value!);
+    svg = draw(spec);
+    drawn.set(key, svg);
+    svg.catch(() => drawn.delete(key));
+  }
+  return svg;
+}
+
+async function draw(spec: TopLevelSpec): Promise<string> {
   const { vega, vl } = await loadVega();
-  const spec = vl.compile((chart.type === 'timeline' ? timelineSpec : barChartSpec)(chart, langs, accent)).spec;
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

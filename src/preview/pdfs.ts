@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildBriefings } from '../build.js';
-import { writeFileAtomic } from '../write.js';
+import { writeFileAtomicAsync } from '../write.js';
 import type { Config } from '../config.js';
 import { draftKey, draftName, type DraftId } from './drafts.js';
 
@@ -49,7 +49,7 @@ export class PdfPrinter {
   private async print(id: DraftId): Promise<string> {
     const config: Config = { ...this.config, outDir: this.cacheDir, edition: id.edition, zones: [id.zone], themes: [id.theme], lang: id.lang, htmlOnly: false };
     await buildBriefings(config, {
-      writeFile: writeFileAtomic,
+      writeFile: writeFileAtomicAsync,
       log: (line) => {
         if (line.event === 'printed') this.log(`printed ${String(line.file)} (${String(line.pages)} pages, ${String(line.ms)} ms)`);
       },

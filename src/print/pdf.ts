@@ -106,15 +106,26 @@ export async function printPdf(page: Page, htmlFile: string, opts: PrintPageOpti
   } else {
     await page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs });
   }
-  await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  const layout = await page.evaluate(measureLayout, CONTENT_WIDTH_PX, CONTENT_HEIGHT_PX);
-  const { headings, predicted } = await page.evaluate(predictContents, `${CONTENT_MM.width}mm`, `${CONTENT_MM.height}mm`);
+  const { layout, contents } = (await page.evaluate(laidOut)) as { layout: string[]; contents: ReturnType<typeof predictContents> };
+  const { headings, predicted } = contents;
   const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs });
   const actual = contentsFromOutline(pdf, headings);
   if (samePages(predicted, actual)) return { pdf, layout, passes: 1 };
   await page.evaluate(fillContents, actual);
   return { pdf: await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs }), layout, passes: 2 };
 }
+
+/**
+ * Runs in the page, in one round trip: waits for the fonts, measures the layout rules, predicts the
+ * contents. (Sent as source text: functions given to the page take nothing with them.)
+ */
+const laidOut = `(async () => {
+  await document.fonts.ready;
+  return {
+    layout: (${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX}),
+    contents: (${predictContents.toString()})('${CONTENT_MM.width}mm', '${CONTENT_MM.height}mm'),
+  };
+})()`;
 
 /** Runs in the page: elements wider than the page, overflowing their box, taller than a page, or cut text. */
 function measureLayout(pageWidth: number, pageHeight: number): string[] {

@@ -39,13 +39,27 @@ export interface FontFile {
   data: Buffer;
 }
 
+/** Subsets made in this process, by font and characters: briefings with the same characters share the work. */
+const subsets = new Map<string, Buffer>();
+const SUBSETS_MAX = 64;
+function subsetOf(file: string, chars: string): Buffer {
+  const key = `${file}\n${chars}`;
+  let data = subsets.get(key);
+  if (!data) {
+    if (subsets.size >= SUBSETS_MAX) subsets.delete(subsets.keys().next().value!);
+    data = subsetFont(file, chars);
+    subsets.set(key, data);
+  }
+  return data;
+}
+
 /** Subsets every face to `chars`; returns the files and the @font-face rules that use them. */
 export function subsetFonts(chars: string, document: string): { css: string; files: FontFile[] } {
   const files: FontFile[] = [];
   const rules: string[] = [];
   for (const face of FONT_FACES) {
     const name = `fonts/${document}.${face.family.replace(/\s+/g, '')}-${face.weight}.ttf`;
-    files.push({ name, data: subsetFont(fontFile(face.pkg, face.file), chars) });
+    files.push({ name, data: subsetOf(fontFile(face.pkg, face.file), chars) });
     rules.push(`@font-face { font-family: "${face.family}"; font-weight: ${face.weight}; font-style: normal; font-display: block; src: url("${name}") format("truetype"); }`);
   }
   return { css: rules.join('\n'), files };
