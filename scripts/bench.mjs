@@ -49,17 +49,28 @@ function rssKb(pid) {
   }
 }
 
+/** The processes below `pid`, from one pass over /proc (the sampler must cost the run little). */
 function descendants(pid) {
-  const children = [];
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  const children = new Map();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
     try {
       const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]);
-      if (ppid === pid) children.push(Number(p), ...descendants(Number(p)));
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(p));
     } catch {
       // gone
     }
   }
-  return children;
+  const out = [];
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 function memoryOf(pid) {
