@@ -137,13 +137,14 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
           roots: [path.resolve(config.outDir)],
           onBrowser: (browser) => emit('info', 'browser', { browser }),
         });
-        p.warm();
-        return p;
+        return p.warm().then(() => p);
       });
   let printer: Printer | undefined;
   let lock: Lock | undefined;
   let run: StagedRun | undefined;
   try {
+    // Chromium's process is started before the data is loaded, so it starts up while this thread is busy.
+    await printerReady?.catch(() => undefined);
     const base = loadCheckedFacts(config.dataDir);
     const problems: Problem[] = [];
     const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);

@@ -19,10 +19,14 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 
 /** writeFileAtomic off the main thread: a build goes on answering the browser while files are written. */
 export async function writeFileAtomicAsync(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
   const tmp = tempName(file);
   try {
-    await writeFile(tmp, data);
+    // The folder is made only when missing: most writes go to one that exists.
+    await writeFile(tmp, data).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(tmp, data);
+    });
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -69,11 +69,13 @@ export function formatNumberZh(n: number): string {
 }
 
 /** 59100000000 → 59.1 billion (words) or 59,100,000,000; 224000 → 224,000. */
+const EN_NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
+
 export function formatNumberEn(n: number, words = false): string {
   const abs = Math.abs(n);
   if (words && abs >= 1e9) return `${clean(n / 1e9)} billion`;
   if (words && abs >= 1e6) return `${clean(n / 1e6)} million`;
-  return clean(n).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  return EN_NUMBER.format(clean(n));
 }
 
 const QUALIFIER_TEXT: Record<Qualifier, { zh: [string, string]; en: string }> = {

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser } from 'puppeteer';
 import { usageError } from '../errors.js';
 
@@ -40,32 +42,69 @@ const ARGS = [
   '--font-render-hinting=none', '--mute-audio', '--hide-scrollbars',
 ];
 
-const open = new Set<Browser>();
+/** Each launched browser and its profile folder; the profiles of browsers still starting. */
+const open = new Map<Browser, string>();
+const starting = new Set<string>();
 
-/** Launches one browser for a run. Closed by the caller in `finally`, or by closeAllBrowsers on a signal. */
-export async function launchBrowser(info: BrowserInfo): Promise<Browser> {
+/**
+ * Launches one browser for a run. Closed by the caller in `finally`, or by closeAllBrowsers on a signal.
+ * `spawned` is called once the Chromium process runs, before it is ready: the caller may then block
+ * its thread (loading data) while Chromium starts in parallel.
+ */
+export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Promise<Browser> {
   const puppeteer = await loadPuppeteer();
-  const args = [...ARGS];
+  if (shuttingDown) throw new Error('the process is shutting down');
+  // The profile folder is made here, not by Puppeteer: with it given, Puppeteer spawns Chromium without
+  // waiting on I/O, so the process runs by the next turn of the event loop.
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'briefing-chromium-'));
+  const args = [...ARGS, `--user-data-dir=${profile}`];
   // Chromium refuses its sandbox when run as root, as on CI machines.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   // Over a pipe rather than a WebSocket: less framing work on both ends for every message.
-  const browser = await puppeteer.launch({ executablePath: info.executablePath, args, pipe: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, headless: true });
-  open.add(browser);
-  browser.once('disconnected', () => open.delete(browser));
+  starting.add(profile);
+  const launching = puppeteer.launch({ executablePath: info.executablePath, args, pipe: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, headless: true });
+  if (spawned) setImmediate(spawned);
+  let browser: Browser;
+  try {
+    browser = await launching;
+  } catch (e) {
+    rmSync(profile, { recursive: true, force: true });
+    throw e;
+  } finally {
+    starting.delete(profile);
+  }
+  open.set(browser, profile);
   return browser;
 }
 
-export async function closeBrowser(browser: Browser): Promise<void> {
-  open.delete(browser);
-  try {
-    await browser.close();
-  } catch {
-    // Already gone: make sure the process is.
-    browser.process()?.kill('SIGKILL');
+const closing = new WeakMap<Browser, Promise<void>>();
+/** Set by closeAllBrowsers: a print retried after its browser was closed must not launch another. */
+let shuttingDown = false;
+
+/** Closes the browser and removes its profile; callers closing the same browser share one close. */
+export function closeBrowser(browser: Browser): Promise<void> {
+  let done = closing.get(browser);
+  if (!done) {
+    done = (async () => {
+      try {
+        await browser.close();
+      } catch {
+        // Already gone: make sure the process is.
+        browser.process()?.kill('SIGKILL');
+      }
+      const profile = open.get(browser);
+      open.delete(browser);
+      if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    })();
+    closing.set(browser, done);
   }
+  return done;
 }
 
 /** For signal handlers: closes every browser this process launched. */
 export async function closeAllBrowsers(): Promise<void> {
-  await Promise.all([...open].map(closeBrowser));
+  shuttingDown = true;
+  await Promise.all([...open.keys()].map(closeBrowser));
+  // A browser still starting dies with this process (its pipe closes); its profile would stay.
+  for (const profile of starting) rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
 }

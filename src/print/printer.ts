@@ -28,8 +28,11 @@ export class PrintTimeout extends Error {}
 class BrowserGone extends Error {}
 
 export interface Printer {
-  /** Starts the browser now, in the background, so it is ready when the first document is. */
-  warm(): void;
+  /**
+   * Starts the browser now, in the background, so it is ready when the first document is. Resolves once
+   * its process runs (or could not be started): from then on it starts even while this thread is busy.
+   */
+  warm(): Promise<void>;
   print(htmlFile: string): Promise<PrintResult>;
   close(): Promise<void>;
 }
@@ -52,15 +55,16 @@ export function createPrinter(opts: PrinterOptions): Printer {
   let active = 0;
   const waiting: (() => void)[] = [];
 
-  const start = async (): Promise<Browser> => {
+  const start = async (spawned: () => void): Promise<Browser> => {
     if (opts.browserWs) {
+      spawned();
       const puppeteer = await loadPuppeteer();
       const b = await puppeteer.connect({ browserWSEndpoint: opts.browserWs });
       opts.onBrowser?.(`${await b.version()} (remote, ${opts.browserWs})`);
       return b;
     }
     const info = await findBrowser(opts.env);
-    const b = await launchBrowser(info);
+    const b = await launchBrowser(info, spawned);
     opts.onBrowser?.(`${await b.version()} (${info.executablePath}, ${info.origin})`);
     return b;
   };
@@ -76,20 +80,28 @@ export function createPrinter(opts: PrinterOptions): Printer {
     if (live === s) live = undefined;
     if (s.active === 0) release(s);
   };
+  /** Resolves when the browser starting has a running process. */
+  let spawned: Promise<void> = Promise.resolve();
   /** The live browser, or the one starting. */
-  const ensure = (): Promise<Session> =>
-    live
-      ? Promise.resolve(live)
-      : (starting ??= start().then(
-          (browser) => {
-            starting = undefined;
-            return (live = { browser, started: 0, active: 0, retired: false, released: false, idle: [] });
-          },
-          (e: unknown) => {
-            starting = undefined;
-            throw e;
-          },
-        ));
+  const ensure = (): Promise<Session> => {
+    if (live) return Promise.resolve(live);
+    if (!starting) {
+      let onSpawned!: () => void;
+      spawned = new Promise((resolve) => (onSpawned = resolve));
+      starting = start(onSpawned).then(
+        (browser) => {
+          starting = undefined;
+          return (live = { browser, started: 0, active: 0, retired: false, released: false, idle: [] });
+        },
+        (e: unknown) => {
+          starting = undefined;
+          onSpawned();
+          throw e;
+        },
+      );
+    }
+    return starting;
+  };
   /**
    * Claims the browser for the next document, started or restarted as needed. When one is due for
    * recycling, the next document starts a new one while the old finishes what it is printing, then closes.
@@ -159,6 +171,7 @@ export function createPrinter(opts: PrinterOptions): Printer {
   return {
     warm() {
       ensure().catch(() => undefined);
+      return spawned;
     },
     async print(htmlFile) {
       await slot();

@@ -27,10 +27,14 @@ const fontFile = (pkg: string, file: string): string => path.join(path.dirname(r
 /** Printable ASCII is always included: page numbers and counters are drawn by the browser, not the text. */
 const ALWAYS = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + '·–—…“”‘’';
 
-/** The characters a rendered HTML page can show: its text with the few entities Handlebars writes decoded. */
+/**
+ * The characters a rendered HTML page can show: printable ASCII (which also covers every entity
+ * Handlebars writes) and each other character of its text.
+ */
 export function charactersOf(html: string): string {
-  const text = html.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&(amp|lt|gt|quot);/g, '');
-  return [...new Set(text + ALWAYS)].sort().join('');
+  const chars = new Set(ALWAYS);
+  for (const ch of html) if (ch.charCodeAt(0) > 0x7e) chars.add(ch);
+  return [...chars].sort().join('');
 }
 
 export interface FontFile {
