@@ -51,7 +51,10 @@ interface Session {
 export function createPrinter(opts: PrinterOptions): Printer {
   let live: Session | undefined;
   let starting: Promise<Session> | undefined;
+  /** Every browser not yet released, and the closes under way. */
+  const sessions = new Set<Session>();
   const closing: Promise<void>[] = [];
+  let closed = false;
   let active = 0;
   const waiting: (() => void)[] = [];
 
@@ -71,7 +74,8 @@ export function createPrinter(opts: PrinterOptions): Printer {
   const release = (s: Session) => {
     if (s.released) return;
     s.released = true;
-    const done = opts.browserWs ? Promise.all(s.idle.map((p) => p.close())).then(() => s.browser.disconnect()) : closeBrowser(s.browser);
+    sessions.delete(s);
+    const done = opts.browserWs ? Promise.allSettled(s.idle.map((p) => p.close())).then(() => s.browser.disconnect()) : closeBrowser(s.browser);
     s.idle = [];
     closing.push(done.catch(() => undefined));
   };
@@ -91,7 +95,10 @@ export function createPrinter(opts: PrinterOptions): Printer {
       starting = start(onSpawned).then(
         (browser) => {
           starting = undefined;
-          return (live = { browser, started: 0, active: 0, retired: false, released: false, idle: [] });
+          live = { browser, started: 0, active: 0, retired: false, released: false, idle: [] };
+          sessions.add(live);
+          if (closed) release(live);
+          return live;
         },
         (e: unknown) => {
           starting = undefined;
@@ -108,6 +115,7 @@ export function createPrinter(opts: PrinterOptions): Printer {
    */
   const claim = async (): Promise<Session> => {
     for (;;) {
+      if (closed) throw new Error('the printer is closed');
       if (live && !live.browser.connected) retire(live);
       if (live && !opts.browserWs && live.started >= opts.recycleAfter) retire(live);
       const session = await ensure();
@@ -157,6 +165,10 @@ export function createPrinter(opts: PrinterOptions): Printer {
       const result = await Promise.race([print, timeout, gone]);
       reusable = true;
       return result;
+    } catch (e) {
+      // Whatever failed, a browser that is gone is the cause.
+      if (!(e instanceof PrintTimeout) && !b.connected) throw new BrowserGone('the browser closed while printing');
+      throw e;
     } finally {
       clearTimeout(timer);
       if (onGone) b.off('disconnected', onGone);
@@ -180,16 +192,19 @@ export function createPrinter(opts: PrinterOptions): Printer {
           return await attempt(htmlFile);
         } catch (e) {
           // A browser that died under us (crash, killed) is relaunched and the document tried once more.
-          if (!(e instanceof BrowserGone) && (e instanceof PrintTimeout || (live?.browser.connected ?? false))) throw e;
+          if (!(e instanceof BrowserGone) || closed) throw e;
           return await attempt(htmlFile);
         }
       } finally {
         free();
       }
     },
+    /** Closes every browser now, even one still printing (its documents fail). */
     async close() {
+      closed = true;
       await starting?.catch(() => undefined);
-      if (live) retire(live);
+      live = undefined;
+      for (const s of sessions) release(s);
       await Promise.all(closing);
     },
   };
