@@ -38,7 +38,7 @@ const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, outline: t
  */
 export const PRINT_ORIGIN = 'http://print.invalid';
 
-const within = (file: string, roots: string[]) => roots.some((root) => file.startsWith(root + path.sep));
+const within = (file: string, roots: string[]) => roots.some((root) => file === root || file.startsWith(root + path.sep));
 
 /**
  * Answers a request of the page: files under `roots` (from disk through PRINT_ORIGIN for a remote
@@ -90,22 +90,22 @@ export async function openPrintPage(target: { newPage(): Promise<Page> }, roots:
 
 /**
  * Prints one HTML file to PDF in a tab from openPrintPage:
- *   1. loaded: a tab's first document by navigating to it; later ones from the same folder are written
- *      into the loaded page (document.write), which spares the browser a navigation, about a third of
- *      its work per document; then fonts loaded and the layout rules measured;
+ *   1. loaded: written into the tab (document.write) rather than navigated to, which spares the
+ *      browser process nearly half its work per document; the tab first shows a page of the
+ *      document's folder, so relative links resolve; then fonts loaded and the layout rules measured;
  *   2. the contents' page numbers predicted and filled in (contents.ts), and the document printed;
  *   3. the numbers checked against the PDF's bookmarks; if one is wrong, the real ones are filled in
  *      and the document printed again.
  */
 export async function printPdf(page: Page, htmlFile: string, opts: PrintPageOptions): Promise<PrintResult> {
   const file = path.resolve(htmlFile);
-  const url = opts.serveFiles ? PRINT_ORIGIN + encodeURI(file) : pathToFileURL(file).href;
+  const folder = new URL('.', opts.serveFiles ? PRINT_ORIGIN + encodeURI(file) : pathToFileURL(file).href).href;
   const loaded = page.url();
-  if (loaded.startsWith(opts.serveFiles ? PRINT_ORIGIN : 'file:') && new URL('.', loaded).href === new URL('.', url).href) {
-    await page.setContent(await readFile(file, 'utf8'), { waitUntil: 'load', timeout: opts.timeoutMs });
-  } else {
-    await page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs });
+  if (!loaded.startsWith(opts.serveFiles ? PRINT_ORIGIN : 'file:') || new URL('.', loaded).href !== folder) {
+    // The tab shows a page of the document's folder, so the document's relative links resolve.
+    await page.goto(folder, { waitUntil: 'load', timeout: opts.timeoutMs });
   }
+  await page.setContent(holdUntilFontsLoad(await readFile(file, 'utf8')), { waitUntil: 'load', timeout: opts.timeoutMs });
   const { layout, contents } = (await page.evaluate(laidOut)) as { layout: string[]; contents: ReturnType<typeof predictContents> };
   const { headings, predicted } = contents;
   const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs });
@@ -116,10 +116,25 @@ export async function printPdf(page: Page, htmlFile: string, opts: PrintPageOpti
 }
 
 /**
+ * The page as printed: its body is not laid out until every font has loaded. Otherwise Chromium lays
+ * the whole document out once with stand-in fonts and again when the real ones arrive, a third of its
+ * work on a briefing. (Only the printed copy holds this; the HTML draft on disk is unchanged.)
+ */
+function holdUntilFontsLoad(html: string): string {
+  const at = html.indexOf('</head>');
+  if (at < 0) return html;
+  const hold =
+    '<style id="briefing-hold">body { display: none !important; }</style>' +
+    "<script>window.briefingFonts = Promise.allSettled([...document.fonts].map((f) => f.load())).then(() => document.getElementById('briefing-hold').remove());</script>";
+  return html.slice(0, at) + hold + html.slice(at);
+}
+
+/**
  * Runs in the page, in one round trip: waits for the fonts, measures the layout rules, predicts the
  * contents. (Sent as source text: functions given to the page take nothing with them.)
  */
 const laidOut = `(async () => {
+  await window.briefingFonts;
   await document.fonts.ready;
   return {
     layout: (${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX}),
