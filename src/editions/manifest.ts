@@ -57,9 +57,10 @@ export function recordRun(outDir: string, edition: string, run: { builtAt: Date;
   const previous = manifest.editions[edition];
   const files = { ...(previous?.files ?? {}) };
   for (const f of run.files) {
+    const data = readFileSync(f.path);
     files[path.relative(path.join(outDir, edition), f.path).split(path.sep).join('/')] = {
-      sha256: sha256File(f.path),
-      bytes: readFileSync(f.path).length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      bytes: data.length,
       ...(f.pages !== undefined ? { pages: f.pages } : {}),
       ...(f.docHash ? { docHash: f.docHash } : {}),
     };
