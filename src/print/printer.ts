@@ -97,7 +97,7 @@ export function createPrinter(opts: PrinterOptions): Printer {
           starting = undefined;
           live = { browser, started: 0, active: 0, retired: false, released: false, idle: [] };
           sessions.add(live);
-          if (closed) release(live);
+          if (closed) retire(live);
           return live;
         },
         (e: unknown) => {
