@@ -95,10 +95,11 @@ export function createPrinter(opts: PrinterOptions): Printer {
       starting = start(onSpawned).then(
         (browser) => {
           starting = undefined;
-          live = { browser, started: 0, active: 0, retired: false, released: false, idle: [] };
-          sessions.add(live);
-          if (closed) retire(live);
-          return live;
+          const session: Session = { browser, started: 0, active: 0, retired: false, released: false, idle: [] };
+          sessions.add(session);
+          live = session;
+          if (closed) retire(session);
+          return session;
         },
         (e: unknown) => {
           starting = undefined;
