@@ -123,4 +123,16 @@ describe('recycling the browser', () => {
     }
     expect(childProcesses()).toBe(before);
   });
+
+  it('closes a browser that was still starting, and prints nothing once closed', async () => {
+    const dir = tempDir('briefing-close-');
+    const file = path.join(dir, 'doc.html');
+    writeFileSync(file, '<!doctype html><p>never printed</p>');
+    const before = childProcesses();
+    const printer = createPrinter({ concurrency: 1, recycleAfter: 10, timeoutMs: 30_000, env: process.env, roots: [dir] });
+    void printer.warm();
+    await printer.close();
+    await expect(printer.print(file)).rejects.toThrow('closed');
+    expect(childProcesses()).toBe(before);
+  });
 });
