@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer';
@@ -42,6 +42,48 @@ const ARGS = [
   '--font-render-hinting=none', '--mute-audio', '--hide-scrollbars',
 ];
 
+const PROFILE_PREFIX = 'briefing-chromium-';
+
+/**
+ * Removes the profile folders left by runs killed outright (SIGKILL, power loss), which could not
+ * clean up: those whose Chromium, named in the folder's SingletonLock ("host-pid"), no longer runs,
+ * and those with no lock (Chromium removes it as it exits) over an hour old. A running browser always
+ * holds its lock.
+ */
+export function removeAbandonedProfiles(dir = os.tmpdir()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(PROFILE_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const folder = path.join(dir, name);
+    try {
+      let abandoned: boolean;
+      try {
+        const pid = Number(/-(\d+)$/.exec(readlinkSync(path.join(folder, 'SingletonLock')))?.[1]);
+        abandoned = !running(pid);
+      } catch {
+        abandoned = Date.now() - statSync(folder).mtimeMs > 3_600_000;
+      }
+      if (abandoned) rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // Another process's folder, or gone already: not ours to worry about.
+    }
+  }
+}
+
+function running(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Each launched browser and its profile folder; the profiles of browsers still starting. */
 const open = new Map<Browser, string>();
 const starting = new Set<string>();
@@ -56,7 +98,8 @@ export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Pr
   if (shuttingDown) throw new Error('the process is shutting down');
   // The profile folder is made here, not by Puppeteer: with it given, Puppeteer spawns Chromium without
   // waiting on I/O, so the process runs by the next turn of the event loop.
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'briefing-chromium-'));
+  removeAbandonedProfiles();
+  const profile = mkdtempSync(path.join(os.tmpdir(), PROFILE_PREFIX));
   const args = [...ARGS, `--user-data-dir=${profile}`];
   // Chromium refuses its sandbox when run as root, as on CI machines.
   if (process.getuid?.() === 0) args.push('--no-sandbox');

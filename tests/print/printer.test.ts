@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrinter, type Printer } from '../../src/print/printer.js';
+import { removeAbandonedProfiles } from '../../src/print/browser.js';
 import { tempDir } from '../helpers/cli.js';
 import { readPdf } from '../helpers/pdf.js';
 
@@ -134,5 +135,26 @@ describe('recycling the browser', () => {
     await printer.close();
     await expect(printer.print(file)).rejects.toThrow('closed');
     expect(childProcesses()).toBe(before);
+  });
+
+  it('removes the profile folders of killed runs, and only those', () => {
+    const tmp = tempDir('briefing-profiles-');
+    const folder = (name: string, lock?: string, hoursOld = 0) => {
+      const f = path.join(tmp, `briefing-chromium-${name}`);
+      mkdirSync(f);
+      if (lock) symlinkSync(lock, path.join(f, 'SingletonLock'));
+      const t = new Date(Date.now() - hoursOld * 3_600_000);
+      utimesSync(f, t, t);
+      return f;
+    };
+    const running = folder('running', `vm-${process.pid}`, 5);
+    const dead = folder('dead', 'vm-999999999');
+    const oldUnlocked = folder('old', undefined, 2);
+    const newUnlocked = folder('new');
+    const other = path.join(tmp, 'something-else');
+    mkdirSync(other);
+    utimesSync(other, new Date(0), new Date(0));
+    removeAbandonedProfiles(tmp);
+    expect([running, dead, oldUnlocked, newUnlocked, other].map(existsSync)).toEqual([true, false, false, true, true]);
   });
 });
