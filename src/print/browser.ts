@@ -4,13 +4,23 @@ import path from 'node:path';
 import type { Browser } from 'puppeteer';
 import { usageError } from '../errors.js';
 
-/** The system browsers looked for, in order, after PUPPETEER_EXECUTABLE_PATH and Puppeteer's own download. */
-const SYSTEM_BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome', '/snap/bin/chromium'];
+/**
+ * The system browsers looked for, in order, after PUPPETEER_EXECUTABLE_PATH and Puppeteer's own download.
+ * Chromium's headless shell (Debian's `chromium-headless-shell`) comes first: it prints the same pages
+ * with about a third less CPU than the full browser in headless mode, having no browser UI to run.
+ */
+const SYSTEM_BROWSERS = [
+  '/usr/lib/chromium/chromium-headless-shell', '/usr/bin/chromium-headless-shell',
+  '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome', '/snap/bin/chromium',
+];
 
 export interface BrowserInfo {
   executablePath: string;
   origin: 'PUPPETEER_EXECUTABLE_PATH' | 'puppeteer download' | 'system';
 }
+
+/** Chromium's headless shell (chrome-headless-shell, chromium-headless-shell) is launched without --headless=new. */
+const isHeadlessShell = (executablePath: string) => /headless[-_]shell/.test(path.basename(executablePath));
 
 type Puppeteer = typeof import('puppeteer').default;
 let puppeteerModule: Promise<Puppeteer> | undefined;
@@ -37,7 +47,7 @@ export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise
 
 /** Flags that keep a headless print quiet and the same on every machine: no network chatter, no GPU, fixed hinting. */
 const ARGS = [
-  '--headless=new', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
+  '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-quic', '--disable-extensions', '--disable-dev-shm-usage',
   '--font-render-hinting=none', '--mute-audio', '--hide-scrollbars',
 ];
@@ -100,12 +110,13 @@ export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Pr
   // waiting on I/O, so the process runs by the next turn of the event loop.
   removeAbandonedProfiles();
   const profile = mkdtempSync(path.join(os.tmpdir(), PROFILE_PREFIX));
-  const args = [...ARGS, `--user-data-dir=${profile}`];
+  const shell = isHeadlessShell(info.executablePath);
+  const args = [...(shell ? [] : ['--headless=new']), ...ARGS, `--user-data-dir=${profile}`];
   // Chromium refuses its sandbox when run as root, as on CI machines.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   // Over a pipe rather than a WebSocket: less framing work on both ends for every message.
   starting.add(profile);
-  const launching = puppeteer.launch({ executablePath: info.executablePath, args, pipe: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, headless: true });
+  const launching = puppeteer.launch({ executablePath: info.executablePath, args, pipe: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, headless: shell ? 'shell' : true });
   if (spawned) setImmediate(spawned);
   let browser: Browser;
   try {

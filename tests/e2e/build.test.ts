@@ -55,6 +55,17 @@ describe('briefing build, end to end', () => {
     for (const pid of result.children) expect(existsSync(`/proc/${pid}`), `process ${pid} still running`).toBe(false);
   });
 
+  it('prints the same pages with the full Chromium as with its headless shell', async () => {
+    const full = tempDir('briefing-full-');
+    const r = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', full, '--now', '2022-11-30T08:00:00Z', '--verbose'], {
+      env: { PUPPETEER_EXECUTABLE_PATH: '/usr/lib/chromium/chromium' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/browser: Chrome\/\d+/);
+    const other = await readPdf(path.join(full, '2022-11', 'taixin-transport.pdf'));
+    expect(other.pages).toEqual(pdf.pages);
+  });
+
   it('leaves out facts published after the edition', async () => {
     const early = tempDir('briefing-early-');
     const r = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-05', '--out', early, '--now', '2022-05-31T08:00:00Z']);
