@@ -185,28 +185,31 @@ export function divergentPassage(quote: string, text: string): string | undefine
 function align(q: string, t: string): { distance: number; substitutions: number; from: number; to: number } {
   const n = q.length;
   const m = t.length;
-  const cost: number[][] = Array.from({ length: n + 1 }, (_, i) => Array<number>(m + 1).fill(i));
-  for (let j = 0; j <= m; j++) cost[0]![j] = 0;
+  const w = m + 1;
+  // cost[i][j], row by row in one typed array: the check aligns thousands of quotes.
+  const cost = new Int32Array((n + 1) * w);
   for (let i = 1; i <= n; i++) {
+    cost[i * w] = i;
     for (let j = 1; j <= m; j++) {
-      const sub = cost[i - 1]![j - 1]! + (q[i - 1] === t[j - 1] ? 0 : 1);
-      cost[i]![j] = Math.min(sub, cost[i - 1]![j]! + 1, cost[i]![j - 1]! + 1);
+      const sub = cost[(i - 1) * w + j - 1]! + (q[i - 1] === t[j - 1] ? 0 : 1);
+      cost[i * w + j] = Math.min(sub, cost[(i - 1) * w + j]! + 1, cost[i * w + j - 1]! + 1);
     }
   }
   let end = 0;
-  for (let j = 1; j <= m; j++) if (cost[n]![j]! < cost[n]![end]!) end = j;
+  for (let j = 1; j <= m; j++) if (cost[n * w + j]! < cost[n * w + end]!) end = j;
   let i = n;
   let j = end;
   let substitutions = 0;
   while (i > 0 && j > 0) {
-    const c = cost[i]![j]!;
-    if (c === cost[i - 1]![j - 1]! + (q[i - 1] === t[j - 1] ? 0 : 1)) {
+    const c = cost[i * w + j]!;
+    if (c === cost[(i - 1) * w + j - 1]! + (q[i - 1] === t[j - 1] ? 0 : 1)) {
       if (q[i - 1] !== t[j - 1]) substitutions++;
-      i--; j--;
-    } else if (c === cost[i - 1]![j]! + 1) i--;
+      i--;
+      j--;
+    } else if (c === cost[(i - 1) * w + j]! + 1) i--;
     else j--;
   }
-  return { distance: cost[n]![end]!, substitutions, from: j, to: end };
+  return { distance: cost[n * w + end]!, substitutions, from: j, to: end };
 }
 
 /** Sentences (split at 。！？；) holding a figure other than a date, and whether a quote covers them. */
