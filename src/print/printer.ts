@@ -45,13 +45,16 @@ interface Session {
   /** Takes no more documents; closed when its last one is done. */
   retired: boolean;
   released: boolean;
+  /** Resolves once the browser is closed (or disconnected). */
+  gone: Promise<void>;
+  markGone(): void;
   idle: Page[];
 }
 
 export function createPrinter(opts: PrinterOptions): Printer {
   let live: Session | undefined;
   let starting: Promise<Session> | undefined;
-  /** Every browser not yet released, and the closes under way. */
+  /** Every browser not yet closed, and the closes under way. */
   const sessions = new Set<Session>();
   const closing: Promise<void>[] = [];
   let closed = false;
@@ -74,10 +77,14 @@ export function createPrinter(opts: PrinterOptions): Printer {
   const release = (s: Session) => {
     if (s.released) return;
     s.released = true;
-    sessions.delete(s);
     const done = opts.browserWs ? Promise.allSettled(s.idle.map((p) => p.close())).then(() => s.browser.disconnect()) : closeBrowser(s.browser);
     s.idle = [];
-    closing.push(done.catch(() => undefined));
+    closing.push(
+      done.catch(() => undefined).then(() => {
+        sessions.delete(s);
+        s.markGone();
+      }),
+    );
   };
   const retire = (s: Session) => {
     s.retired = true;
@@ -95,7 +102,9 @@ export function createPrinter(opts: PrinterOptions): Printer {
       starting = start(onSpawned).then(
         (browser) => {
           starting = undefined;
-          const session: Session = { browser, started: 0, active: 0, retired: false, released: false, idle: [] };
+          let markGone!: () => void;
+          const gone = new Promise<void>((resolve) => (markGone = resolve));
+          const session: Session = { browser, started: 0, active: 0, retired: false, released: false, gone, markGone, idle: [] };
           sessions.add(session);
           live = session;
           if (closed) retire(session);
@@ -111,14 +120,20 @@ export function createPrinter(opts: PrinterOptions): Printer {
     return starting;
   };
   /**
-   * Claims the browser for the next document, started or restarted as needed. When one is due for
-   * recycling, the next document starts a new one while the old finishes what it is printing, then closes.
+   * Claims the browser for the next document, started or restarted as needed. A browser due for
+   * recycling takes no more documents; the next one starts when it has finished and closed, so two
+   * browsers never run at once and memory stays flat.
    */
   const claim = async (): Promise<Session> => {
     for (;;) {
       if (closed) throw new Error('the printer is closed');
       if (live && !live.browser.connected) retire(live);
       if (live && !opts.browserWs && live.started >= opts.recycleAfter) retire(live);
+      const retiring = [...sessions].filter((s) => s.retired);
+      if (retiring.length) {
+        await Promise.all(retiring.map((s) => s.gone));
+        continue;
+      }
       const session = await ensure();
       // Checked and claimed in one step: nothing can retire it in between.
       if (session.retired) continue;
