@@ -143,7 +143,13 @@ export function loadFactBase(dataDir: string): FactBase {
       }
       const loaded = loadYaml(file, sheetSchema, problems);
       if (!loaded) continue;
-      const facts = loaded.value.facts.map((f, i): Fact => ({ ...f, zone, theme, file: loaded.yaml.file, ...loaded.yaml.locate(['facts', i]) }));
+      // A fact's line and column are found when a message asks for them (parsing for positions is slow).
+      const facts = loaded.value.facts.map((f, i): Fact => {
+        const fact = { ...f, zone, theme, file: loaded.yaml.file } as Fact;
+        Object.defineProperty(fact, 'line', { get: () => loaded.yaml.locate(['facts', i]).line });
+        Object.defineProperty(fact, 'col', { get: () => loaded.yaml.locate(['facts', i]).col });
+        return fact;
+      });
       sheets.push({ zone, theme, file: loaded.yaml.file, yaml: loaded.yaml, facts, charts: loaded.value.charts ?? [] });
     }
   }
