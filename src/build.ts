@@ -217,6 +217,8 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
       );
     }
     await Promise.all(jobs);
+    // Nothing more to print: the browser closes while the files are moved into place (awaited below).
+    void printer?.close();
     if (failures.length) throw runFailure(failures);
 
     // Every file of the run succeeded: move them into place, recorded in the order they were planned.

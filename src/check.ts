@@ -45,7 +45,7 @@ function normalizeText(text: string): string {
 
 export function checkFactBase(base: FactBase): CheckReport {
   const errors: Problem[] = [];
-  const notes: string[] = [];
+  const notes: (() => string)[] = [];
   folded.clear();
   const normalized = new Map<string, string>();
   for (const [id, s] of base.sources) normalized.set(id, normalizeText(s.text));
@@ -75,7 +75,19 @@ export function checkFactBase(base: FactBase): CheckReport {
     });
   }
 
-  return { errors, notes, factCount: base.sheets.reduce((n, s) => n + s.facts.length, 0), coverage: coverage(base, normalized) };
+  // Notes and coverage are worked out when read: a build reads neither (a note's place in its file
+  // costs a parse for positions).
+  let covered: SourceCoverage[] | undefined;
+  return {
+    errors,
+    factCount: base.sheets.reduce((n, s) => n + s.facts.length, 0),
+    get notes() {
+      return notes.map((note) => note());
+    },
+    get coverage() {
+      return (covered ??= coverage(base, normalized));
+    },
+  };
 }
 
 /** Says how much of the quote's start was found, to point at the first differing character. */
@@ -125,15 +137,16 @@ function isCalendarNumber(n: number, text: string): boolean {
   return Number.isInteger(n) && n >= 1 && n <= 31 && new RegExp(`(\\b${n} (January|February|March|April|May|June|July|August|September|October|November|December)|(January|February|March|April|May|June|July|August|September|October|November|December) ${n}\\b)`).test(text);
 }
 
-function checkConflicts(base: FactBase, normalized: Map<string, string>, sheet: Sheet, fact: Fact, i: number, quote: string, report: Report, notes: string[]): void {
+function checkConflicts(base: FactBase, normalized: Map<string, string>, sheet: Sheet, fact: Fact, i: number, quote: string, report: Report, notes: (() => string)[]): void {
   const declared = fact.conflict;
   if (declared) {
     const other = normalized.get(declared.with.doc) ?? '';
     if (!other.includes(normalizeText(declared.with.quote))) {
       report(['facts', i, 'conflict', 'with', 'quote'], `conflicting quote of "${fact.id}" is not in ${declared.with.doc}`, 'copy the other reading from its source text');
     }
-    if (declared.resolution) {
-      notes.push(`${sheet.file}:${fact.line}:${fact.col}: conflict resolved for "${fact.id}": ${fact.source.doc} "${fact.source.quote}" adopted over ${declared.with.doc} "${declared.with.quote}": ${declared.resolution.en}`);
+    const resolution = declared.resolution;
+    if (resolution) {
+      notes.push(() => `${sheet.file}:${fact.line}:${fact.col}: conflict resolved for "${fact.id}": ${fact.source.doc} "${fact.source.quote}" adopted over ${declared.with.doc} "${declared.with.quote}": ${resolution.en}`);
     } else {
       report(['facts', i, 'conflict'], `unresolved conflict for "${fact.id}" between ${fact.source.doc} and ${declared.with.doc}`, 'add resolution: { zh, en } saying which reading is adopted and why');
     }

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import jsyaml from 'js-yaml';
+
+const parseYaml = (text: string): unknown => jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
 import { currentEdition } from './model/edition.js';
 import { inputHash } from './editions/hash.js';
 import { changedFiles, readManifest } from './editions/manifest.js';

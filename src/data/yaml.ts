@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import type { Problem } from '../errors.js';
+
+/** The `yaml` package, loaded on the first parse for positions (most runs need none). */
+const require = createRequire(import.meta.url);
+let yamlPackage: typeof import('yaml') | undefined;
+const positionsParser = () => (yamlPackage ??= require('yaml') as typeof import('yaml'));
 
 /** A parsed YAML file that can say where any path inside it is. */
 export interface YamlFile {
@@ -62,6 +68,7 @@ function parseText(file: string, text: string): Parsed {
 
 /** The `yaml` package's parse, with node positions: syntax errors at their place, or a locator. */
 function positionedParse(file: string, text: string): { problems: Problem[]; locate?: YamlFile['locate'] } {
+  const { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq } = positionsParser();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = doc.errors.map((e) => {
