@@ -183,6 +183,7 @@ export function divergentPassage(quote: string, text: string): string | undefine
   const budget = Math.max(2, Math.floor(L * 0.15));
   for (const start of starts) {
     const window = text.slice(Math.max(0, start - budget), start + L + budget);
+    if (window.includes(quote)) continue; // the same statement: nothing to align
     const m = align(quote, window);
     if (m.distance === 0 || m.distance > budget) continue;
     const passage = window.slice(m.from, m.to);
