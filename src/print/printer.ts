@@ -49,6 +49,8 @@ interface Session {
   gone: Promise<void>;
   markGone(): void;
   idle: Page[];
+  /** The tabs opened as the browser starts, while the first documents render. */
+  opening: Promise<void>;
 }
 
 export function createPrinter(opts: PrinterOptions): Printer {
@@ -104,7 +106,16 @@ export function createPrinter(opts: PrinterOptions): Printer {
           starting = undefined;
           let markGone!: () => void;
           const gone = new Promise<void>((resolve) => (markGone = resolve));
-          const session: Session = { browser, started: 0, active: 0, retired: false, released: false, gone, markGone, idle: [] };
+          const session: Session = { browser, started: 0, active: 0, retired: false, released: false, gone, markGone, idle: [], opening: Promise.resolve() };
+          // Open the tabs now: Chromium sets them up while this process renders the first documents.
+          session.opening = Promise.all(
+            Array.from({ length: opts.concurrency }, () =>
+              openPrintPage(browser, opts.roots).then(
+                (page) => void (session.released ? page.close().catch(() => undefined) : session.idle.push(page)),
+                () => undefined,
+              ),
+            ),
+          ).then(() => undefined);
           sessions.add(session);
           live = session;
           if (closed) retire(session);
@@ -176,7 +187,10 @@ export function createPrinter(opts: PrinterOptions): Printer {
       });
       // A per-document browser context would isolate no further than a tab and costs a quarter of a
       // second to create.
-      opened = session.idle.length ? Promise.resolve(session.idle.pop()!) : openPrintPage(b, opts.roots);
+      opened = (async () => {
+        if (!session.idle.length) await session.opening;
+        return session.idle.pop() ?? openPrintPage(b, opts.roots);
+      })();
       const print = opened.then((p) => printPdf((page = p), htmlFile, { timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }));
       const result = await Promise.race([print, timeout, gone]);
       reusable = true;
