@@ -6,9 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import jsyaml from 'js-yaml';
-
-const parseYaml = (text: string): unknown => jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+import { readYaml } from './data/yaml.js';
 import { currentEdition } from './model/edition.js';
 import { inputHash } from './editions/hash.js';
 import { changedFiles, readManifest } from './editions/manifest.js';
@@ -19,8 +17,8 @@ import type { Config, LangMode } from './config.js';
 /** The zones and themes of the data, read cheaply (no schema, no facts), for planning a run. */
 function quickIds(config: Config): { zones: string[]; themes: string[] } | undefined {
   try {
-    const zones = (parseYaml(readFileSync(path.join(config.dataDir, 'zones.yaml'), 'utf8')) as { zones: { id: string }[] }).zones.map((z) => z.id);
-    const themes = (parseYaml(readFileSync(path.join(config.dataDir, 'themes.yaml'), 'utf8')) as { themes: { id: string }[] }).themes.map((t) => t.id);
+    const zones = (readYaml(readFileSync(path.join(config.dataDir, 'zones.yaml'), 'utf8')) as { zones: { id: string }[] }).zones.map((z) => z.id);
+    const themes = (readYaml(readFileSync(path.join(config.dataDir, 'themes.yaml'), 'utf8')) as { themes: { id: string }[] }).themes.map((t) => t.id);
     return zones.every((z) => typeof z === 'string') && themes.every((t) => typeof t === 'string') ? { zones, themes } : undefined;
   } catch {
     return undefined;

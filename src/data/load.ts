@@ -146,8 +146,10 @@ export function loadFactBase(dataDir: string): FactBase {
       // A fact's line and column are found when a message asks for them (parsing for positions is slow).
       const facts = loaded.value.facts.map((f, i): Fact => {
         const fact = { ...f, zone, theme, file: loaded.yaml.file } as Fact;
-        Object.defineProperty(fact, 'line', { get: () => loaded.yaml.locate(['facts', i]).line });
-        Object.defineProperty(fact, 'col', { get: () => loaded.yaml.locate(['facts', i]).col });
+        let at: { line: number; col: number } | undefined;
+        const place = () => (at ??= loaded.yaml.locate(['facts', i]));
+        Object.defineProperty(fact, 'line', { get: () => place().line });
+        Object.defineProperty(fact, 'col', { get: () => place().col });
         return fact;
       });
       sheets.push({ zone, theme, file: loaded.yaml.file, yaml: loaded.yaml, facts, charts: loaded.value.charts ?? [] });

@@ -32,6 +32,9 @@ export function parseYaml(file: string, text: string): Parsed {
   return parsed;
 }
 
+/** A YAML text's data, with YAML 1.2's core schema (dates stay strings). Throws on a syntax error. */
+export const readYaml = (text: string, file?: string): unknown => jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, ...(file ? { filename: file } : {}) });
+
 /**
  * Two parsers, each for what it does best. js-yaml reads the data, about ten times faster; the `yaml`
  * package, which keeps every node's place in the text, runs only when a place is needed: for a syntax
@@ -41,7 +44,7 @@ export function parseYaml(file: string, text: string): Parsed {
 function parseText(file: string, text: string): Parsed {
   let data: unknown;
   try {
-    data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file });
+    data = readYaml(text, file);
   } catch (e) {
     const positioned = positionedParse(file, text);
     if (positioned.problems.length) return { problems: positioned.problems };
