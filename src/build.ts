@@ -124,7 +124,8 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
   };
 
   // Fast path: nothing to do is decided from file contents alone.
-  const quick = upToDate(config);
+  const planned = planRun(config);
+  const quick = upToDate(config, planned);
   if (quick) return { edition: quick.edition, inputHash: quick.inputHash, files: [], unchanged: quick.docs.length, ms: performance.now() - started };
 
   // The browser starts while the data is checked and the first pages render.
@@ -150,7 +151,8 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
     const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
     if (problems.length) throw new BriefingError(problems);
-    const plan = planRun(config)!;
+    // Data that loaded and checked has readable zones and themes, so the plan exists.
+    const plan = planned!;
     const { edition } = plan;
     lock = acquireLock(config.outDir, clock());
     const staging = stageRun(config.outDir, edition);

@@ -76,8 +76,7 @@ export function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): 
  * When every planned briefing is up to date: the plan, after clearing what a killed run left behind
  * (a stale lock, staging folders). Otherwise undefined: the run has work to do.
  */
-export function upToDate(config: Config): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
-  const plan = planRun(config);
+export function upToDate(config: Config, plan = planRun(config)): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
   if (!plan || outOfDate(config, plan.edition, plan.docs).length > 0) return undefined;
   removeStaleLock(config.outDir);
   removeAbandoned(config.outDir);
