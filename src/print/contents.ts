@@ -8,14 +8,14 @@
  * When the two differ, the printer fills in the real numbers and prints again; the prediction only
  * saves that second pass. Cells keep their width whatever the number, so filling them moves nothing.
  */
-import { PdfBytes } from './pdfbytes.js';
+import type { PdfBytes } from './pdfbytes.js';
 
 /** Section id → the page it begins on (1-based). */
 export type ContentsPages = Record<string, number>;
 
 /**
- * Runs in the page, so it must be self-contained. Predicts each contents cell's page, writes it in,
- * and returns the headings (to be matched with bookmarks) and the prediction. Page 1 is the cover (`.cover`, a page of its own);
+ * Runs in the page, so it must be self-contained. Predicts each contents cell's page and returns the
+ * headings (to be matched with bookmarks) and the prediction (written in by fillContents). Page 1 is the cover (`.cover`, a page of its own);
  * `contentWidth`/`contentHeight` are a later page's content box as CSS lengths.
  */
 export function predictContents(contentWidth: string, contentHeight: string): { headings: [string, string][]; predicted: ContentsPages } {
@@ -55,11 +55,6 @@ export function predictContents(contentWidth: string, contentHeight: string): { 
   for (const [el, side, value] of forced) el.style[side] = value;
   for (const n of moved) document.body.insertBefore(n, columns);
   columns.remove();
-  // (fillContents, inlined: a function sent to the page takes nothing with it.)
-  for (const cell of cells) {
-    const page = predicted[cell.dataset.toc ?? ''];
-    if (page !== undefined) cell.textContent = String(page);
-  }
   return { headings, predicted };
 }
 
@@ -83,8 +78,8 @@ export function bookmarkTitle(raw: string): string {
  * Where each section begins in a printed PDF. Bookmarks and sections are both in document order, so
  * each section takes the next bookmark whose title begins with its heading.
  */
-export function contentsFromOutline(pdf: Uint8Array, headings: [string, string][]): ContentsPages {
-  const bookmarks = new PdfBytes(pdf).bookmarks().map(([title, page]) => [bookmarkTitle(title), page] as const);
+export function contentsFromOutline(pdf: PdfBytes, headings: [string, string][]): ContentsPages {
+  const bookmarks = pdf.bookmarks().map(([title, page]) => [bookmarkTitle(title), page] as const);
   const pages: ContentsPages = {};
   let next = 0;
   for (const [id, heading] of headings) {

@@ -16,7 +16,8 @@ export interface PdfMetadata {
 }
 
 export interface PrintResult {
-  pdf: Uint8Array;
+  /** The printed PDF, read once for its bookmarks here and its pages when the metadata is added. */
+  pdf: PdfBytes;
   /** Layout rule violations found on the laid-out page, each naming its element. */
   layout: string[];
   /** 1, or 2 when the predicted contents page numbers were wrong and the document was printed again. */
@@ -108,11 +109,11 @@ export async function printPdf(page: Page, htmlFile: string, opts: PrintPageOpti
   await page.setContent(holdUntilFontsLoad(await readFile(file, 'utf8')), { waitUntil: 'load', timeout: opts.timeoutMs });
   const { layout, contents } = (await page.evaluate(laidOut)) as { layout: string[]; contents: ReturnType<typeof predictContents> };
   const { headings, predicted } = contents;
-  const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs });
+  const pdf = new PdfBytes(await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs }));
   const actual = contentsFromOutline(pdf, headings);
   if (samePages(predicted, actual)) return { pdf, layout, passes: 1 };
   await page.evaluate(fillContents, actual);
-  return { pdf: await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs }), layout, passes: 2 };
+  return { pdf: new PdfBytes(await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs })), layout, passes: 2 };
 }
 
 /**
@@ -131,15 +132,15 @@ function holdUntilFontsLoad(html: string): string {
 
 /**
  * Runs in the page, in one round trip: waits for the fonts, measures the layout rules, predicts the
- * contents. (Sent as source text: functions given to the page take nothing with them.)
+ * contents and writes the prediction in. (Sent as source text: functions given to the page take nothing with them.)
  */
 const laidOut = `(async () => {
   await window.briefingFonts;
   await document.fonts.ready;
-  return {
-    layout: (${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX}),
-    contents: (${predictContents.toString()})('${CONTENT_MM.width}mm', '${CONTENT_MM.height}mm'),
-  };
+  const layout = (${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX});
+  const contents = (${predictContents.toString()})('${CONTENT_MM.width}mm', '${CONTENT_MM.height}mm');
+  (${fillContents.toString()})(contents.predicted);
+  return { layout, contents };
 })()`;
 
 /** Runs in the page: elements wider than the page, overflowing their box, taller than a page, or cut text. */
@@ -166,8 +167,7 @@ function measureLayout(pageWidth: number, pageHeight: number): string[] {
 }
 
 /** Sets the document information (Chromium writes only a title) and returns the bytes and page count. */
-export function withMetadata(pdf: Uint8Array, meta: PdfMetadata): { bytes: Uint8Array; pages: number } {
-  const doc = new PdfBytes(pdf);
+export function withMetadata(doc: PdfBytes, meta: PdfMetadata): { bytes: Uint8Array; pages: number } {
   const date = pdfDate(meta.createdAt);
   const bytes = doc.withInfo(
     { Title: meta.title, Author: meta.author, Subject: meta.subject, Keywords: meta.keywords.join(' '), Creator: 'briefing', Producer: 'briefing (Chromium)', CreationDate: date, ModDate: date },

@@ -55,7 +55,7 @@ describe('the printer', () => {
     writeFileSync(file, html);
     const result = await printer.print(file);
     const pdfFile = path.join(dir, `${name}-${Date.now()}.pdf`);
-    writeFileSync(pdfFile, result.pdf);
+    writeFileSync(pdfFile, result.pdf.bytes);
     return { ...result, content: await readPdf(pdfFile) };
   }
 
@@ -114,7 +114,7 @@ describe('recycling the browser', () => {
       const results = await Promise.all(files.map((f) => printer.print(f)));
       for (const [i, r] of results.entries()) {
         const pdf = path.join(dir, `doc-${i}.pdf`);
-        writeFileSync(pdf, r.pdf);
+        writeFileSync(pdf, r.pdf.bytes);
         expect((await readPdf(pdf)).text).toContain(`document number ${i}`);
       }
       // 8 documents, 3 per browser: 3 browsers.
