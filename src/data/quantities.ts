@@ -6,6 +6,8 @@
 export const UNITS = [
   'CNY', 'km', 'km/h', 'km/100km2', '%', 'pp', 't', 't/day', 't/year', 'm2', 'm2/year', 'mu', 'ha',
   's', 'min', 'day', 'year', 'person-times', 'people', 'units/year', 'count',
+  // An area in km², a multiple (2.5倍), a fraction (三分之一 is stored as 1/3).
+  'km2', 'times', 'fraction',
 ] as const;
 export type Unit = (typeof UNITS)[number];
 
@@ -53,6 +55,10 @@ const SPELLING: Record<Unit, UnitSpelling> = {
   people: { zh: '人', en: ['person', 'people'] },
   'units/year': { zh: '台/年', en: ['unit a year', 'units a year'], enWords: true },
   count: { zh: '个', en: ['', ''] },
+  km2: { zh: '平方公里', en: ['km²', 'km²'], enWords: true },
+  times: { zh: '倍', en: ['time', 'times'] },
+  // Written whole by fractionText: 三分之一 / one third.
+  fraction: { zh: '', en: ['', ''] },
 };
 
 /** Strips floating-point noise: 1.56e4 / 1e4 gives 1.56, not 1.5599999999999998. */
@@ -85,9 +91,56 @@ const QUALIFIER_TEXT: Record<Qualifier, { zh: [string, string]; en: string }> = 
   'up-to': { zh: ['最多', ''], en: 'up to' },
 };
 
+const ZH_DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/** A whole number below 10000 in Chinese numerals: 3 → 三, 12 → 十二, 105 → 一百零五. */
+function zhInteger(n: number): string {
+  if (n < 10) return ZH_DIGITS[n] ?? String(n);
+  if (n < 20) return `十${n % 10 ? ZH_DIGITS[n % 10] : ''}`;
+  if (n >= 10000) return String(n);
+  const places: [number, string][] = [[1000, '千'], [100, '百'], [10, '十'], [1, '']];
+  let out = '';
+  let zero = false;
+  for (const [p, w] of places) {
+    const d = Math.floor(n / p) % 10;
+    if (d === 0) { zero = out !== ''; continue; }
+    out += `${zero ? '零' : ''}${ZH_DIGITS[d]}${w}`;
+    zero = false;
+  }
+  return out;
+}
+
+const EN_NUMERATORS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven'];
+const EN_PARTS: Record<number, [string, string]> = {
+  2: ['half', 'halves'], 3: ['third', 'thirds'], 4: ['quarter', 'quarters'], 5: ['fifth', 'fifths'],
+  6: ['sixth', 'sixths'], 7: ['seventh', 'sevenths'], 8: ['eighth', 'eighths'], 9: ['ninth', 'ninths'],
+  10: ['tenth', 'tenths'], 11: ['eleventh', 'elevenths'], 12: ['twelfth', 'twelfths'],
+};
+
+/** The fraction m/d a value is: the smallest denominator up to 12 that gives it (then 100, 1000). */
+function asFraction(v: number): [m: number, d: number] | undefined {
+  for (const d of [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100, 1000]) {
+    const m = Math.round(v * d);
+    if (m > 0 && sameNumber(m / d, v)) return [m, d];
+  }
+  return undefined;
+}
+
+/** 1/3 → 三分之一 / one third; 2/3 → 三分之二 / two thirds; 1.5 → 二分之三 / 3/2; 0.005 → 千分之五 / 5/1000. */
+export function fractionText(v: number, lang: Lang): string {
+  const f = Number.isInteger(v) ? undefined : asFraction(v);
+  if (!f) return lang === 'zh' ? formatNumberZh(v) : formatNumberEn(v);
+  const [m, d] = f;
+  if (lang === 'zh') return `${d === 100 ? '百' : d === 1000 ? '千' : zhInteger(d)}分之${zhInteger(m)}`;
+  const part = EN_PARTS[d];
+  if (part && m < d) return `${EN_NUMERATORS[m]} ${part[m === 1 ? 0 : 1]}`;
+  return `${m}/${d}`;
+}
+
 /** Number and unit apart, for tiles and tables: { number: "591亿", unit: "元" }. */
 export function splitQuantity(q: Quantity, lang: Lang): { number: string; unit: string; prefix: string } {
   const s = SPELLING[q.unit];
+  if (q.unit === 'fraction') return { number: fractionText(q.value, lang), unit: '', prefix: '' };
   if (lang === 'zh') {
     const unit = q.unit === 'count' ? (q.noun?.zh ?? s.zh) : s.zh;
     return { number: formatNumberZh(q.value), unit, prefix: '' };

@@ -29,6 +29,39 @@ describe('formatQuantity', () => {
   });
 });
 
+describe('formatQuantity: areas, multiples and fractions', () => {
+  it('writes km² as 平方公里', () => {
+    expect(formatQuantity({ value: 70_000, unit: 'km2' }, 'zh')).toBe('7万平方公里');
+    expect(formatQuantity({ value: 70_000, unit: 'km2' }, 'en')).toBe('70,000 km²');
+    expect(formatQuantity({ value: 1_560_000, unit: 'km2', qualifier: 'about' }, 'en')).toBe('about 1.56 million km²');
+  });
+  it('writes a multiple as 倍 / times', () => {
+    expect(formatQuantity({ value: 2.5, unit: 'times' }, 'zh')).toBe('2.5倍');
+    expect(formatQuantity({ value: 2.5, unit: 'times' }, 'en')).toBe('2.5 times');
+    expect(formatQuantity({ value: 3, unit: 'times', qualifier: 'over' }, 'en')).toBe('over 3 times');
+  });
+  it('writes a fraction as N分之M / words, by the smallest denominator up to 12', () => {
+    expect(formatQuantity({ value: 1 / 3, unit: 'fraction' }, 'zh')).toBe('三分之一');
+    expect(formatQuantity({ value: 1 / 3, unit: 'fraction' }, 'en')).toBe('one third');
+    expect(formatQuantity({ value: 2 / 3, unit: 'fraction', qualifier: 'over' }, 'zh')).toBe('超过三分之二');
+    expect(formatQuantity({ value: 2 / 3, unit: 'fraction', qualifier: 'over' }, 'en')).toBe('over two thirds');
+    expect(formatQuantity({ value: 0.25, unit: 'fraction' }, 'en')).toBe('one quarter');
+    expect(formatQuantity({ value: 0.5, unit: 'fraction' }, 'en')).toBe('one half');
+    expect(formatQuantity({ value: 2 / 4, unit: 'fraction' }, 'zh')).toBe('二分之一');
+    expect(formatQuantity({ value: 5 / 12, unit: 'fraction' }, 'zh')).toBe('十二分之五');
+    expect(formatQuantity({ value: 5 / 12, unit: 'fraction' }, 'en')).toBe('five twelfths');
+    expect(formatQuantity({ value: 0.3333333333, unit: 'fraction', qualifier: 'at-least' }, 'zh')).toBe('三分之一以上');
+    expect(formatQuantity({ value: 0.3333333333, unit: 'fraction', qualifier: 'at-least' }, 'en')).toBe('at least one third');
+  });
+  it('falls back to M/N, then to the decimal', () => {
+    expect(formatQuantity({ value: 1.5, unit: 'fraction' }, 'en')).toBe('3/2');
+    expect(formatQuantity({ value: 1.5, unit: 'fraction' }, 'zh')).toBe('二分之三');
+    expect(formatQuantity({ value: 0.005, unit: 'fraction' }, 'zh')).toBe('千分之五');
+    expect(formatQuantity({ value: 0.005, unit: 'fraction' }, 'en')).toBe('5/1000');
+    expect(formatQuantity({ value: 0.123456, unit: 'fraction' }, 'en')).toBe('0.123456');
+  });
+});
+
 describe('dates', () => {
   it('formats months, days and periods', () => {
     expect(formatDate('2022-10', 'zh')).toBe('2022年10月');
