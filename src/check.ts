@@ -11,6 +11,8 @@ import type { Problem } from './errors.js';
 import type { Fact, FactBase, Sheet } from './data/load.js';
 import { normalizeText as normalizeUncached } from './data/normalize.js';
 import { chineseNumeralsIn, numbersIn, sameNumber } from './data/quantities.js';
+import { quotedNumbers } from './draft/figures.js';
+import type { DraftSheet } from './data/drafts.js';
 
 export interface CheckReport {
   errors: Problem[];
@@ -56,24 +58,13 @@ export function checkFactBase(base: FactBase): CheckReport {
       const report = (path: PropertyKey[], message: string, hint: string) => errors.push(sheet.yaml.problem(path, message, hint));
       const quote = normalizeText(fact.source.quote);
       const refs = [{ ref: fact.source, at: at('source') }, ...(fact.also ?? []).map((ref, j) => ({ ref, at: at('also', j) }))];
-      for (const { ref, at: where } of refs) {
-        const doc = normalized.get(ref.doc) ?? '';
-        const q = normalizeText(ref.quote);
-        if (!doc.includes(q)) {
-          report([...where, 'quote'], `quote of "${fact.id}" is not in ${ref.doc}${nearMiss(q, doc)}`, 'copy the passage from the source text; only markup, pinyin, Traditional characters and spaces may differ');
-          continue;
-        }
-        const quoted = numbersIn(q, { raw: true });
-        fact.values.forEach((v, j) => {
-          if (!quoted.some((n) => sameNumber(n, v.value))) {
-            report(at('values', j, 'value'), `value ${v.value} ${v.unit} of "${fact.id}" is not written in its quote from ${ref.doc}`, 'store the number from the quote in base units (591亿元 → 59100000000)');
-          }
-        });
-      }
+      for (const { ref, at: where } of refs) proveQuote(fact, ref, normalized, report, where, at());
       checkParity(fact, i, report);
       checkConflicts(base, normalized, sheet, fact, i, quote, report, notes);
     });
   }
+
+  checkRepeats(base, errors);
 
   // Notes and coverage are worked out when read: a build reads neither (a note's place in its file
   // costs a parse for positions).
@@ -88,6 +79,101 @@ export function checkFactBase(base: FactBase): CheckReport {
       return (covered ??= coverage(base, normalized));
     },
   };
+}
+
+/**
+ * The quote test and the number test, for a fact of a sheet or a draft: the quote is in its source
+ * (after normalisation), and every value's number is written in it in some form.
+ */
+function proveQuote(fact: { id: string; values: { value: number; unit: string }[] }, ref: { doc: string; quote: string }, normalized: Map<string, string>, report: Report, where: PropertyKey[], factAt: PropertyKey[]): void {
+  const doc = normalized.get(ref.doc) ?? '';
+  const q = normalizeText(ref.quote);
+  if (!doc.includes(q)) {
+    report([...where, 'quote'], `quote of "${fact.id}" is not in ${ref.doc}${nearMiss(q, doc)}`, 'copy the passage from the source text; only markup, pinyin, Traditional characters and spaces may differ');
+    return;
+  }
+  const quoted = quotedNumbers(q);
+  fact.values.forEach((v, j) => {
+    if (!quoted.some((n) => sameNumber(n, v.value))) {
+      report([...factAt, 'values', j, 'value'], `value ${v.value} ${v.unit} of "${fact.id}" is not written in its quote from ${ref.doc}`, 'store the number from the quote in base units (591亿元 → 59100000000)');
+    }
+  });
+}
+
+/**
+ * Drafts are proved like facts (quote and numbers), so a person reviews only figures that are really in
+ * their source; their missing English is work to do, not an error.
+ */
+export function checkDrafts(base: FactBase, drafts: DraftSheet[]): Problem[] {
+  const errors: Problem[] = [];
+  const normalized = new Map<string, string>();
+  for (const [id, s] of base.sources) normalized.set(id, normalizeText(s.text));
+  const zones = new Set(base.zones.map((z) => z.id));
+  const themes = new Set(base.themes.map((t) => t.id));
+  const known = new Set(base.sheets.flatMap((s) => s.facts.map((f) => f.id)));
+  for (const sheet of drafts) {
+    const report: Report = (path, message, hint) => errors.push(sheet.yaml.problem(path, message, hint));
+    if (!base.sources.has(sheet.source)) report(['source'], `drafts for unknown source "${sheet.source}"`, 'use an id from data/sources.yaml, or remove this file');
+    for (const f of sheet.facts) {
+      const at = ['facts', f.index];
+      if (!base.sources.has(f.source.doc)) report([...at, 'source', 'doc'], `unknown source "${f.source.doc}"`, 'use an id from data/sources.yaml');
+      else proveQuote(f, f.source, normalized, report, [...at, 'source'], at);
+      if (!zones.has(f.zone)) report([...at, 'zone'], `unknown zone "${f.zone}"`, `use one of: ${[...zones].join(', ')}`);
+      if (!themes.has(f.theme)) report([...at, 'theme'], `unknown theme "${f.theme}"`, `use one of: ${[...themes].join(', ')}`);
+      if (f.review?.fact && !known.has(f.review.fact)) report([...at, 'review', 'fact'], `review names unknown fact "${f.review.fact}"`, 'use the id of a fact in data/facts/, or remove review.fact');
+      if (known.has(f.id)) report([...at, 'id'], `draft id "${f.id}" is already a fact's id`, 'rename the draft before accepting it');
+    }
+  }
+  return errors;
+}
+
+/** Character bigrams of a text, for telling whether two titles name the same indicator. */
+function bigrams(text: string): Set<string> {
+  const t = normalizeText(text);
+  const out = new Set<string>();
+  for (let i = 0; i + 2 <= t.length; i++) out.add(t.slice(i, i + 2));
+  return out;
+}
+
+/** Dice similarity of two texts' bigrams, 0..1. */
+export function similarity(a: string, b: string): number {
+  const x = bigrams(a);
+  const y = bigrams(b);
+  if (!x.size || !y.size) return 0;
+  let shared = 0;
+  for (const g of x) if (y.has(g)) shared++;
+  return (2 * shared) / (x.size + y.size);
+}
+
+/** Two facts name the same indicator when their titles are this similar. */
+export const SAME_INDICATOR = 0.5;
+
+/** A figure as a key: value, unit and (for counts) the noun. */
+export const figureKey = (v: { value: number; unit: string; noun?: { zh: string } }) => `${v.unit}|${Number(v.value.toPrecision(12))}|${v.noun?.zh ?? ''}`;
+
+/**
+ * The base guards itself: a figure stated by two facts of a zone for the same indicator would be printed
+ * twice. The second source belongs in `also` on one of them, or the two are observations of a `series`.
+ */
+function checkRepeats(base: FactBase, errors: Problem[]): void {
+  const seen = new Map<string, { fact: Fact; sheet: Sheet; i: number }[]>();
+  for (const sheet of base.sheets) {
+    sheet.facts.forEach((fact, i) => {
+      for (const v of fact.values) {
+        const key = `${fact.zone}|${figureKey(v)}`;
+        const before = seen.get(key) ?? [];
+        const twin = before.find(({ fact: o }) => o.id !== fact.id && !(o.series && o.series === fact.series) && similarity(o.title.zh, fact.title.zh) >= SAME_INDICATOR);
+        if (twin && !errors.some((e) => e.message.includes(`"${fact.id}" states`))) {
+          const cited = new Set([twin.fact.source.doc, ...(twin.fact.also ?? []).map((a) => a.doc)]);
+          const how = cited.has(fact.source.doc)
+            ? `keep one of the two facts (they cite the same source)`
+            : `add { doc: ${fact.source.doc}, quote } to "also" of "${twin.fact.id}" and remove this fact, or give both facts the same series id if they are observations at different times`;
+          errors.push(sheet.yaml.problem(['facts', i, 'values'], `"${fact.id}" states ${v.value} ${v.unit}, as "${twin.fact.id}" (${twin.sheet.file}:${twin.fact.line}) already does for the same indicator`, how));
+        }
+        seen.set(key, [...before, { fact, sheet, i }]);
+      }
+    });
+  }
 }
 
 /** Says how much of the quote's start was found, to point at the first differing character. */

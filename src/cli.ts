@@ -1,7 +1,7 @@
 /** The command line: parses flags, calls the library, maps errors to exit codes. Nothing imports this module. */
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { BriefingError, formatProblem } from './errors.js';
+import { BriefingError, formatProblem, usageError, type Problem } from './errors.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { writeFileAtomicAsync } from './write.js';
 import type { LogLine } from './editions/manifest.js';
@@ -9,6 +9,8 @@ import { abortAllRuns } from './editions/output.js';
 import { releaseAllLocks } from './editions/lock.js';
 
 const rel = (p: string) => path.relative(process.cwd(), p) || p;
+/** The options that were given, without the undefined ones (for exactOptionalPropertyTypes). */
+const pickDefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 function progressBar(done: number, total: number): void {
@@ -123,9 +125,83 @@ function program(): Command {
         }
         console.log(`coverage: ${covered}/${total} (${pct(covered, total)})`);
       }
-      if (report.errors.length) throw new BriefingError(report.errors);
+      const { loadDrafts, pendingWork } = await import('./data/drafts.js');
+      const { checkDrafts } = await import('./check.js');
+      const draftProblems: Problem[] = [];
+      const drafts = loadDrafts(config.dataDir, draftProblems);
+      draftProblems.push(...checkDrafts(base, drafts));
+      for (const d of drafts) {
+        const ready = d.facts.filter((f) => !pendingWork(f).length).length;
+        if (d.facts.length) console.log(`drafts: ${rel(d.file)}: ${d.facts.length} drafted fact${d.facts.length === 1 ? '' : 's'} wait for review (${ready} ready to accept)`);
+      }
+      if (report.errors.length || draftProblems.length) throw new BriefingError([...report.errors, ...draftProblems]);
       const perSheet = base.sheets.map((s) => `${s.zone}/${s.theme} ${s.facts.length}`).join(', ');
       console.log(`ok: ${report.factCount} facts (${perSheet}), ${base.sources.size} sources`);
+    });
+
+  const source = cmd.command('source').description('bring source documents into the fact base');
+  source
+    .command('add <file>')
+    .description('store a new document (text or saved web page) in data/sources/ and list it in data/sources.yaml; prints the new id last')
+    .option('--title <text>', 'the Chinese title (default: from the page)')
+    .option('--title-en <text>', 'the English title')
+    .option('--publisher <text>', 'the Chinese name of the publisher (default: from the page)')
+    .option('--publisher-en <text>', 'the English name of the publisher')
+    .option('--date <YYYY-MM-DD|YYYY-MM>', 'publication date (default: from the page)')
+    .option('--zone <id...>', 'zones the document covers', collect, [])
+    .option('--url <url>', 'where the document was saved from')
+    .option('--force', 'add it even when it repeats a source already in the base')
+    .option('--data <dir>', 'data folder', 'data')
+    .action(async (file: string, opts: { title?: string; titleEn?: string; publisher?: string; publisherEn?: string; date?: string; zone: string[]; url?: string; force?: boolean; data: string }) => {
+      const { addSource } = await import('./sources/add.js');
+      const { writeFileAtomic } = await import('./write.js');
+      const config = resolveConfig({ data: opts.data });
+      const added = addSource(config.dataDir, { file, ...pickDefined(opts), zones: opts.zone }, { writeFile: writeFileAtomic });
+      for (const line of added.found) console.log(`found ${line}`);
+      console.log(`read ${file} (${added.encoding}${added.html ? ', a web page' : ''})`);
+      console.log(`added "${added.title}" (${added.published}) as ${rel(added.file)} and to ${rel(path.join(config.dataDir, 'sources.yaml'))}`);
+      console.log(`next: briefing draft ${added.id}`);
+      console.log(added.id);
+    });
+
+  cmd
+    .command('draft [source-id]')
+    .description('draft candidate facts from a source into data/drafts/<source-id>.yaml, or accept reviewed ones')
+    .option('--accept <fact-id...>', 'move reviewed drafts into their fact sheets', collect)
+    .option('--force', 'replace a draft file that already exists')
+    .option('--data <dir>', 'data folder', 'data')
+    .action(async (sourceId: string | undefined, opts: { accept?: string[]; force?: boolean; data: string }) => {
+      const config = resolveConfig({ data: opts.data });
+      const { writeFileAtomic } = await import('./write.js');
+      if (opts.accept?.length) {
+        if (sourceId) throw usageError(`give either a source id to draft or --accept, not both`, 'briefing draft <source-id>, then briefing draft --accept <fact-id...>');
+        const { acceptDrafts } = await import('./draft/accept.js');
+        for (const a of acceptDrafts(config.dataDir, opts.accept, { writeFile: writeFileAtomic })) {
+          const what = a.how === 'known' ? `recorded its source as "also" on "${a.fact}"` : a.how === 'update' ? `added as a newer observation of "${a.fact}" (one series)` : 'added';
+          console.log(`${a.id}: ${what} in ${rel(a.file)}`);
+        }
+        return;
+      }
+      if (!sourceId) throw usageError('no source id given', 'briefing draft <source-id> (the ids are in data/sources.yaml), or briefing draft --accept <fact-id...>');
+      const { loadFactBase } = await import('./data/load.js');
+      const { draftSource, draftYaml } = await import('./draft/draft.js');
+      const { draftFile } = await import('./data/drafts.js');
+      const { existsSync } = await import('node:fs');
+      const base = loadFactBase(config.dataDir);
+      const file = draftFile(config.dataDir, sourceId);
+      if (existsSync(file) && !opts.force && base.sources.has(sourceId)) throw usageError(`${rel(file)} exists already, perhaps with your review in it`, 'accept or delete its facts first, or add --force to draft it anew');
+      const { sheet, summary } = draftSource(base, sourceId);
+      writeFileAtomic(file, draftYaml(sheet, base.sources.get(sourceId)!));
+      const rows: [string, number][] = [
+        ['clauses with figures', summary.clauses],
+        ['figures drafted', summary.figures],
+        ['already known', summary.known],
+        ['to review', summary.review],
+        ['  of which updates', summary.updates],
+        ['  of which conflicts', summary.conflicts],
+      ];
+      for (const [label, n] of rows) console.log(`${label.padEnd(22)} ${String(n).padStart(4)}`);
+      console.log(`wrote ${rel(file)}: ${sheet.facts.length} drafted facts; review them, then briefing draft --accept <fact-id...>`);
     });
 
   cmd

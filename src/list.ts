@@ -27,6 +27,9 @@ export async function listText(dataDir: string, packageRoot: string): Promise<st
     lines.push(`  ${e.edition}  adds ${facts} fact${facts === 1 ? '' : 's'}${sources}`);
     for (const a of e.adds) lines.push(`             ${`${a.zone}/${a.theme}`.padEnd(34)} +${a.count}`);
   }
+  const { loadDrafts, pendingWork } = await import('./data/drafts.js');
+  const drafts = loadDrafts(dataDir, []).flatMap((d) => d.facts);
+  if (drafts.length) lines.push(`drafts: ${drafts.length} drafted fact${drafts.length === 1 ? '' : 's'} wait for review in ${path.relative(process.cwd(), path.join(dataDir, 'drafts')) || 'drafts'} (${drafts.filter((f) => !pendingWork(f).length).length} ready to accept)`);
   const text = `${lines.join('\n')}\n`;
   try {
     writeFileAtomic(cache, text);

@@ -48,9 +48,9 @@ export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; 
   const pick = (all: string[], wanted: string[] | undefined) => (wanted?.length ? all.filter((x) => wanted.includes(x)) : all);
   if (config.zones?.some((z) => !ids.zones.includes(z)) || config.themes?.some((t) => !ids.themes.includes(t))) return undefined;
   const edition = config.edition ?? currentEdition(config.now, config.timeZone);
-  // The build time is not an input: it changes on every run.
+  // The build time is not an input: it changes on every run. Drafts are never printed, so they are not inputs either.
   const options = { edition, lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly };
-  const shared = inputHash({ dataDir: config.dataDir, templatesDir: config.templatesDir, root: config.packageRoot, options, exclude: path.join(config.dataDir, 'facts') });
+  const shared = inputHash({ dataDir: config.dataDir, templatesDir: config.templatesDir, root: config.packageRoot, options, exclude: [path.join(config.dataDir, 'facts'), path.join(config.dataDir, 'drafts')] });
   const docs = pick(ids.zones, config.zones).flatMap((zone) =>
     pick(ids.themes, config.themes).map((theme) => {
       const sheet = path.join(config.dataDir, 'facts', zone, `${theme}.yaml`);

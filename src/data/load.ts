@@ -43,7 +43,7 @@ export interface FactBase {
 const display = (file: string) => path.relative(process.cwd(), file) || file;
 
 /** Reads a YAML file and validates it against a schema; problems carry file:line:col. */
-function loadYaml<T>(file: string, schema: z.ZodType<T>, problems: Problem[]): { value: T; yaml: YamlFile } | undefined {
+export function loadYaml<T>(file: string, schema: z.ZodType<T>, problems: Problem[]): { value: T; yaml: YamlFile } | undefined {
   const shown = display(file);
   if (!existsSync(file)) {
     problems.push({ file: shown, line: 0, col: 0, message: 'file is missing', hint: 'create it; data/README.md describes its format' });
@@ -125,6 +125,12 @@ export function loadFactBase(dataDir: string): FactBase {
     });
     sources.set(s.id, { ...s, file: display(file), text: present ? readFileSync(file, 'utf8') : '' });
   });
+  // A text dropped into sources/ without an entry would be silently ignored: say so.
+  const sourcesDir = path.join(dataDir, 'sources');
+  for (const name of existsSync(sourcesDir) ? readdirSync(sourcesDir).sort() : []) {
+    if (name.startsWith('.') || !name.endsWith('.txt') || sources.has(name.slice(0, -4))) continue;
+    problems.push({ file: display(path.join(sourcesDir, name)), line: 0, col: 0, message: 'source text has no entry in data/sources.yaml', hint: `bring it in with \`briefing source add ${display(path.join(sourcesDir, name))} …\` (it files the text under a new id), or remove it` });
+  }
 
   const sheets: Sheet[] = [];
   const factsDir = path.join(dataDir, 'facts');
@@ -171,6 +177,7 @@ export function loadFactBase(dataDir: string): FactBase {
         const src = sources.get(ref.doc);
         if (!src) p([...at], `unknown source "${ref.doc}"`, 'use an id from data/sources.yaml');
         else if (!src.zones.includes(sheet.zone)) p([...at], `source "${ref.doc}" does not cover zone "${sheet.zone}"`, 'add the zone to the source in data/sources.yaml or cite another source');
+        else if (!src.title.en || !src.publisher.en) p([...at], `source "${ref.doc}" has no English ${src.title.en ? 'publisher' : 'title'} yet, and every cited source is printed in both languages`, `write ${src.title.en ? 'publisher' : 'title'}.en for ${ref.doc} in data/sources.yaml`);
       }
       const need = (field: 'as_of' | 'date' | 'target_year', why: string) => {
         if (f[field] === undefined) p(['facts', i], `${f.kind} "${f.id}" has no ${field}`, why);
@@ -184,6 +191,7 @@ export function loadFactBase(dataDir: string): FactBase {
       });
     });
   }
+  checkSeries(sheets, problems);
   for (const sheet of sheets) {
     sheet.charts.forEach((c, i) => {
       c.facts.forEach((id, j) => {
@@ -206,4 +214,37 @@ function duplicates(ids: string[], report: (index: number, id: string) => void):
     if (seen.has(id)) report(i, id);
     seen.add(id);
   });
+}
+
+/** When a fact's figure was true: the end of its period, its as_of or date, or its target year. */
+export function observedAt(f: FactSpec): string {
+  return f.period?.to ?? f.as_of ?? f.date ?? (f.target_year ? `${f.target_year}-12` : '');
+}
+
+/**
+ * Facts of one series are observations of one indicator: one zone and theme, one kind, one unit, and
+ * never two different figures at the same date (that is a conflict to record, not a series).
+ */
+function checkSeries(sheets: Sheet[], problems: Problem[]): void {
+  const first = new Map<string, { fact: Fact; sheet: Sheet }>();
+  const at = new Map<string, Fact>();
+  for (const sheet of sheets) {
+    sheet.facts.forEach((f, i) => {
+      if (!f.series) return;
+      const p = (message: string, hint: string) => problems.push(sheet.yaml.problem(['facts', i, 'series'], message, hint));
+      const head = first.get(f.series);
+      if (!head) {
+        first.set(f.series, { fact: f, sheet });
+      } else {
+        const o = head.fact;
+        if (o.zone !== f.zone || o.theme !== f.theme) p(`series "${f.series}" is in ${o.zone}/${o.theme} (fact "${o.id}") and here in ${f.zone}/${f.theme}`, 'a series stays in one zone and theme');
+        else if (o.kind !== f.kind) p(`series "${f.series}" mixes a ${o.kind} ("${o.id}") and a ${f.kind}`, 'observations of one indicator have one kind');
+        else if (o.values[0]?.unit !== f.values[0]?.unit) p(`series "${f.series}" is measured in ${o.values[0]?.unit ?? 'no unit'} ("${o.id}") but "${f.id}" in ${f.values[0]?.unit ?? 'no unit'}`, 'the first value of every observation has the same unit');
+      }
+      const when = `${f.series}\u0000${observedAt(f)}`;
+      const twin = at.get(when);
+      if (twin && twin.values[0]?.value !== f.values[0]?.value) p(`series "${f.series}" has two figures for ${observedAt(f)}: "${twin.id}" and "${f.id}"`, 'two sources disagreeing on one figure is a conflict: keep one fact and record conflict: { with, resolution }');
+      at.set(when, f);
+    });
+  }
 }

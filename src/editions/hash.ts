@@ -15,12 +15,12 @@ function filesUnder(dir: string): string[] {
  * compiled code (dist/, so an upgrade rebuilds), the exact package versions (package-lock.json), and
  * the options that shape the output.
  */
-export function inputHash(parts: { dataDir: string; templatesDir: string; root: string; options: unknown; exclude?: string }): string {
+export function inputHash(parts: { dataDir: string; templatesDir: string; root: string; options: unknown; exclude?: string[] }): string {
   const h = createHash('sha256');
   const dirs = [['data', parts.dataDir], ['templates', parts.templatesDir], ['code', path.join(parts.root, 'dist')]] as const;
   for (const [label, dir] of dirs) {
     for (const f of filesUnder(dir)) {
-      if ((parts.exclude && f.startsWith(parts.exclude + path.sep)) || f.endsWith('.map')) continue;
+      if (parts.exclude?.some((x) => f.startsWith(x + path.sep)) || f.endsWith('.map')) continue;
       h.update(`${label}/${path.relative(dir, f)}\0`);
       h.update(readFileSync(f));
       h.update('\0');

@@ -16,6 +16,10 @@ export interface FactView {
   items: Bi[];
   /** Set when the figure is older than the staleness limit at this edition. */
   stale?: Bi;
+  /** The series' observation before this one: "Earlier figure: 1,883 … (as of Sep 2022) [2]". */
+  previous?: Bi;
+  /** In "What's new", a revised figure: "1,883 … → 2,105 … [2] → [3]". */
+  revised?: Bi;
 }
 
 export interface ChartView {
@@ -47,7 +51,7 @@ export interface BriefingView {
   keyFigures: { value: Bi; title: Bi; when: Bi; ref: number }[];
   charts: ChartView[];
   sections: SectionView[];
-  sources: { ref: number; id: string; title: Bi; publisher: Bi; published: string; quality: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
+  sources: { ref: number; id: string; title: Bi; publisher: Bi; published: string; quality?: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
   whatsNew: { heading: Bi; note?: Bi; facts: FactView[] };
   /** The sections in print order, for the table of contents. */
   toc: { id: string; heading: Bi }[];
@@ -103,7 +107,18 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     ...(model.stale.has(f.id)
       ? { stale: each(langs, (l) => (l === 'zh' ? `${LABELS.stale.zh}：截至本期已逾${opts.staleAfterMonths ?? 12}个月` : `${LABELS.stale.en}: more than ${opts.staleAfterMonths ?? 12} months old at this edition`)) }
       : {}),
+    ...previousOf(f),
   });
+  /** The earlier observation of a series, printed beside the newest so no two values stand unexplained. */
+  const previousOf = (f: Fact): Pick<FactView, 'previous' | 'revised'> => {
+    const prev = model.previous.get(f.id);
+    if (!prev?.values[0] || !f.values[0]) return {};
+    const old = (l: Lang) => formatQuantity(prev.values[0]!, l);
+    return {
+      previous: each(langs, (l) => `${LABELS.earlier[l]}${l === 'zh' ? '：' : ': '}${old(l)}${l === 'zh' ? `（${whenOf(prev, l)}）` : ` (${whenOf(prev, l)})`} [${refOf(prev)}]`),
+      revised: each(langs, (l) => `${old(l)} → ${formatQuantity(f.values[0]!, l)} [${refOf(prev)}] → [${refOf(f)}]`),
+    };
+  };
 
   const withValues = model.facts.filter((f) => f.values.length > 0);
   const keyed = withValues.filter((f) => f.key);
@@ -134,6 +149,17 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     })),
   );
 
+  // A series with two or more observations: a small chart of its figures over time, oldest first.
+  for (const s of model.series) {
+    const latest = s.facts[s.facts.length - 1]!;
+    const unit = latest.values[0]?.unit;
+    const points = s.facts.filter((f) => f.values[0] && f.values[0].unit === unit);
+    if (points.length < 2) continue;
+    charts.push(chartView(`series-${s.id}`, 'bar', { zh: `${latest.title.zh}（${LABELS.overTime.zh}）`, en: `${latest.title.en} ${LABELS.overTime.en}` }, points, points.map((f) => ({
+      factId: f.id, label: each(langs, (l) => whenOf(f, l)), value: f.values[0]!.value, formatted: each(langs, (l) => formatQuantity(f.values[0]!, l)), ref: refOf(f),
+    }))));
+  }
+
   const byKind = (kind: Fact['kind']) => model.facts.filter((f) => f.kind === kind);
   const milestones = byKind('milestone').sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
   // Two or more dated events make a timeline, drawn for every briefing without being declared.
@@ -155,7 +181,7 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     publisher: p(s.publisher),
     id: s.id,
     published: `${s.id} · ${langs.map((l) => formatDate(s.published, l)).join(' / ')}`,
-    quality: p(s.quality),
+    ...(s.quality ? { quality: p(s.quality) } : {}),
     quotes: model.facts.filter((f) => f.source.doc === s.id).map((f) => ({ ref: sourceRefs.get(s.id)!, title: p(f.title), quote: f.source.quote })),
   }));
 

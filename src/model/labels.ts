@@ -36,5 +36,7 @@ export const LABELS = {
   timelineAlt: { zh: '时间线', en: 'Timeline' },
   timeline: { zh: '重要节点时间线', en: 'Timeline of milestones' },
   date: { zh: '日期', en: 'Date' },
+  earlier: { zh: '此前数据', en: 'Earlier figure' },
+  overTime: { zh: '历次数据', en: 'over time' },
   event: { zh: '事件', en: 'Event' },
 } satisfies Record<string, Text>;

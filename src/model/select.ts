@@ -1,4 +1,4 @@
-import type { Fact, FactBase, Source } from '../data/load.js';
+import { observedAt, type Fact, type FactBase, type Source } from '../data/load.js';
 import type { ChartSpec, ThemeSpec, ZoneSpec } from '../data/schema.js';
 import { knownBy, monthsBetween, previousMonth } from './edition.js';
 
@@ -14,6 +14,10 @@ export interface BriefingModel {
   whatsNew: { since: string | null; facts: Fact[] };
   /** Measured figures older than the staleness limit at this edition. */
   stale: Set<string>;
+  /** For a fact that is the newest observation of its series: the observation before it, known by this edition. */
+  previous: Map<string, Fact>;
+  /** Series with two or more observations known by this edition, oldest first: each gets a trend chart. */
+  series: { id: string; facts: Fact[] }[];
 }
 
 export interface SelectOptions {
@@ -30,6 +34,23 @@ function knownFacts(base: FactBase, facts: Fact[], edition: string): Fact[] {
   });
 }
 
+/**
+ * The facts to print: every fact outside a series, and of each series its newest observation (by the
+ * date the figure was true; the later source on a tie). Series with two or more observations are listed.
+ */
+function bySeries(facts: Fact[]): { shown: Fact[]; series: { id: string; facts: Fact[] }[]; newest: Map<string, Fact> } {
+  const groups = new Map<string, Fact[]>();
+  for (const f of facts) if (f.series) groups.set(f.series, [...(groups.get(f.series) ?? []), f]);
+  const newest = new Map<string, Fact>();
+  const series: { id: string; facts: Fact[] }[] = [];
+  for (const [id, group] of groups) {
+    const sorted = [...group].sort((a, b) => observedAt(a).localeCompare(observedAt(b)));
+    newest.set(id, sorted[sorted.length - 1]!);
+    if (sorted.length >= 2) series.push({ id, facts: sorted });
+  }
+  return { shown: facts.filter((f) => !f.series || newest.get(f.series) === f), series, newest };
+}
+
 /** A metric whose figure dates from more than `limit` months before the edition. */
 export function isStale(f: Fact, edition: string, limit: number): boolean {
   const when = f.period?.to ?? f.as_of;
@@ -42,19 +63,24 @@ export function isStale(f: Fact, edition: string, limit: number): boolean {
  */
 export function selectBriefing(base: FactBase, zone: ZoneSpec, theme: ThemeSpec, edition: string, opts: SelectOptions = { staleAfterMonths: 12 }): BriefingModel {
   const sheet = base.sheets.find((s) => s.zone === zone.id && s.theme === theme.id);
-  const facts = knownFacts(base, sheet?.facts ?? [], edition);
+  const known = knownFacts(base, sheet?.facts ?? [], edition);
+  // One figure per indicator: of a series, only the newest observation known by now is printed as a fact.
+  const { shown: facts, series, newest } = bySeries(known);
+  const previous = new Map<string, Fact>();
+  for (const s of series) previous.set(s.facts[s.facts.length - 1]!.id, s.facts[s.facts.length - 2]!);
   // Editions are monthly: the previous one is last month's, if it had any data.
-  const previous = knownFacts(base, sheet?.facts ?? [], previousMonth(edition));
-  const before = new Set(previous.map((f) => f.id));
-  const whatsNew = { since: previous.length ? previousMonth(edition) : null, facts: facts.filter((f) => !before.has(f.id)) };
+  const before = knownFacts(base, sheet?.facts ?? [], previousMonth(edition));
+  const seen = new Set(before.map((f) => f.id));
+  const whatsNew = { since: before.length ? previousMonth(edition) : null, facts: facts.filter((f) => !seen.has(f.id)) };
   const stale = new Set(facts.filter((f) => isStale(f, edition, opts.staleAfterMonths)).map((f) => f.id));
-  const byId = new Map(facts.map((f) => [f.id, f]));
+  const byId = new Map(known.map((f) => [f.id, f]));
+  // A chart naming an older observation draws the newest one of its series.
   const charts = (sheet?.charts ?? [])
-    .map((spec) => ({ spec, facts: spec.facts.map((id) => byId.get(id)).filter((f): f is Fact => !!f) }))
+    .map((spec) => ({ spec, facts: [...new Set(spec.facts.map((id) => byId.get(id)).filter((f): f is Fact => !!f).map((f) => (f.series ? newest.get(f.series)! : f)))] }))
     .filter((c) => c.facts.length > 0);
-  const used = new Set(facts.map((f) => f.source.doc));
+  const used = new Set([...facts, ...previous.values()].map((f) => f.source.doc));
   const sources = [...base.sources.values()].filter((s) => used.has(s.id));
-  return { zone, theme, edition, facts, charts, sources, whatsNew, stale };
+  return { zone, theme, edition, facts, charts, sources, whatsNew, stale, previous, series };
 }
 
 /**

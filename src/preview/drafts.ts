@@ -138,6 +138,11 @@ export class DraftStore {
     return this.dataProblems.length + this.templateProblems.length > 0;
   }
 
+  /** The last good fact base, for pages about its sources. */
+  get factBase(): FactBase | undefined {
+    return this.base;
+  }
+
   /** Zones and themes of the last good fact base. */
   get zones() {
     return this.base?.zones ?? [];

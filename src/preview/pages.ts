@@ -3,6 +3,7 @@ import type { ThemeSpec, ZoneSpec } from '../data/schema.js';
 import { LANG_MODES, draftUrl, pdfUrl } from './drafts.js';
 import { previewHead, type PageState } from './client.js';
 import type { LangMode } from '../config.js';
+import type { SourceUsage } from '../draft/usage.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -24,6 +25,12 @@ td.zone { font-weight: 600; }
 a { color: #0b57d0; text-decoration: none; }
 a:hover { text-decoration: underline; }
 .links a + a::before { content: " · "; color: #aaa; }
+.source-text { white-space: pre-wrap; background: #fff; padding: 16px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); line-height: 1.9; }
+.fig { padding: 0 2px; border-radius: 2px; }
+.fig.used { background: #d6ecd9; color: #14532d; }
+.fig.drafted { background: #fdf0c2; color: #6b4e00; }
+.fig.unused { background: #f6d5d5; color: #7f1d1d; }
+h2 { font-size: 18px; margin: 28px 0 8px; }
 .swatch { display: inline-block; width: .7em; height: .7em; border-radius: 2px; margin-right: .4em; }
 `;
 
@@ -45,7 +52,7 @@ ${body}
 }
 
 /** Every zone × theme × language mode of one edition, each with its draft and its PDF; an edition selector. */
-export function indexPage(state: PageState, opts: { edition: string; editions: { edition: string; adds: number }[]; current: string; zones: ZoneSpec[]; themes: ThemeSpec[] }): string {
+export function indexPage(state: PageState, opts: { edition: string; editions: { edition: string; adds: number }[]; current: string; zones: ZoneSpec[]; themes: ThemeSpec[]; sources?: { id: string; title: string; published: string }[] }): string {
   const options = opts.editions
     .map(({ edition, adds }) => {
       const note = [adds ? `+${adds} facts` : '', edition === opts.current ? 'this month 本月' : ''].filter(Boolean).join(', ');
@@ -76,6 +83,7 @@ export function indexPage(state: PageState, opts: { edition: string; editions: {
 <tbody>${rows.join('\n')}</tbody>
 </table>
 ${empty}
+${sourceList(opts.sources ?? [])}
 </main>`,
   );
 }
@@ -83,4 +91,44 @@ ${empty}
 /** When no draft can be shown (nothing rendered yet and the files are broken, or printing failed): the problems. */
 export function problemPage(state: PageState, title: string): string {
   return page(title, state, `<main><h1>${escapeHtml(title)}</h1><pre>${escapeHtml(state.problems.join('\n'))}</pre><p><a href="${state.links.index}">Index · 目录</a></p></main>`);
+}
+
+/** One source: its text with every figure marked as used by a fact (linked to it), drafted, or not used. */
+export function sourcePage(state: PageState, opts: { id: string; title: string; published: string; edition: string; usage: SourceUsage }): string {
+  const { usage } = opts;
+  let html = '';
+  let at = 0;
+  for (const m of usage.marks) {
+    html += escapeHtml(usage.text.slice(at, m.from));
+    const figure = escapeHtml(usage.text.slice(m.from, m.to));
+    if (m.status === 'used' && m.fact) {
+      const href = `${draftUrl({ edition: opts.edition, zone: m.fact.zone, theme: m.fact.theme, lang: 'bilingual' })}#fact-${m.fact.id}`;
+      html += `<a class="fig used" href="${escapeHtml(href)}" title="${escapeHtml(`${m.fact.id} · ${m.fact.file}:${m.fact.line}`)}">${figure}</a>`;
+    } else if (m.status === 'drafted') {
+      html += `<mark class="fig drafted" title="${escapeHtml(`draft ${m.draft ?? ''}`)}">${figure}</mark>`;
+    } else {
+      html += `<mark class="fig unused" title="not used">${figure}</mark>`;
+    }
+    at = m.to;
+  }
+  html += escapeHtml(usage.text.slice(at));
+  // A line after each sentence, for reading.
+  html = html.replace(/([。！？])/g, '$1\n');
+  const { used, drafted, unused } = usage.counts;
+  return page(
+    `${opts.id} · 来源 Source`,
+    state,
+    `<main>
+<h1>${escapeHtml(opts.title)}<span>${escapeHtml(opts.id)} · ${escapeHtml(opts.published)}</span></h1>
+<p class="lede">数字 Figures: <span class="fig used">${used} 已用 used</span> <span class="fig drafted">${drafted} 草稿 drafted</span> <span class="fig unused">${unused} 未用 not used</span> · <a href="${escapeHtml(state.links.index)}">Index · 目录</a></p>
+<div class="source-text">${html}</div>
+</main>`,
+  );
+}
+
+/** The sources, each linked to its page, with how many of its figures the base uses. */
+export function sourceList(sources: { id: string; title: string; published: string }[]): string {
+  if (!sources.length) return '';
+  const rows = sources.map((s) => `<tr><td><a href="/source/${encodeURIComponent(s.id)}">${escapeHtml(s.id)}</a></td><td>${escapeHtml(s.title)}</td><td>${escapeHtml(s.published)}</td></tr>`);
+  return `<h2>来源 Sources</h2>\n<table>\n<thead><tr><th>Id</th><th>标题 Title</th><th>发布 Published</th></tr></thead>\n<tbody>${rows.join('\n')}</tbody>\n</table>`;
 }

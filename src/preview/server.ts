@@ -4,6 +4,7 @@
  *   /draft/<edition>/<name>.html        a draft (the HTML `build` writes) with Paged.js and the client
  *   /pdf/<edition>/<name>.pdf           the PDF, printed on request by the pipeline of `build`
  *   /draft/<edition>/fonts/…            the font subsets a draft refers to, from the render cache
+ *   /source/<id>                        a source's text, every figure marked used (linked to its fact), drafted or not used
  *   /__preview/events                   Server-Sent Events: hello, reload, problems
  *   /__preview/paged.polyfill.js        Paged.js, from the npm package
  * GET and HEAD only; it listens on 127.0.0.1 unless told otherwise, and on a loopback address it answers
@@ -21,7 +22,9 @@ import { BriefingError, formatProblem, usageError, type Problem } from '../error
 import type { Config } from '../config.js';
 import { EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
 import { DraftStore, LANG_MODES, draftKey, draftName, draftUrl, pdfUrl, type DraftId } from './drafts.js';
-import { indexPage, problemPage } from './pages.js';
+import { indexPage, problemPage, sourcePage } from './pages.js';
+import { sourceUsage } from '../draft/usage.js';
+import { loadDrafts } from '../data/drafts.js';
 import { parseTarget } from './paths.js';
 import { CONTENT_TYPES } from '../content-types.js';
 import { PdfPrinter } from './pdfs.js';
@@ -133,7 +136,8 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
     if (!first) {
       const asked = target.query.get('edition');
       const edition = asked && EDITION.test(asked) ? asked : store.defaultEdition();
-      const html = indexPage(stateFor(), { edition, editions: store.editions(), current: store.currentMonth(), zones: store.zones, themes: store.themes });
+      const sources = [...(store.factBase?.sources.values() ?? [])].map((s) => ({ id: s.id, title: s.title.zh, published: s.published }));
+      const html = indexPage(stateFor(), { edition, editions: store.editions(), current: store.currentMonth(), zones: store.zones, themes: store.themes, sources });
       return send(res, req, 200, html, CONTENT_TYPES['.html']!, PAGE_HEADERS);
     }
     if (`/${target.segments.join('/')}` === EVENTS_URL) return events(req, res, target.query.get('page'));
@@ -171,6 +175,15 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
         state.problems = user ? lines(e.problems) : [`briefing: printing failed: ${e instanceof Error ? e.message : String(e)}`];
         return send(res, req, user ? 503 : 500, problemPage(state, 'The PDF cannot be printed · 无法打印 PDF'), CONTENT_TYPES['.html']!, PAGE_HEADERS);
       }
+    }
+
+    if (first === 'source' && rest.length === 1 && rest[0]) {
+      const base = store.factBase;
+      const source = base?.sources.get(rest[0]);
+      if (!base || !source) return notFound(res, req);
+      const usage = sourceUsage(base, loadDrafts(config.dataDir, []), source.id)!;
+      const html = sourcePage(stateFor(), { id: source.id, title: source.title.zh, published: source.published, edition: store.defaultEdition(), usage });
+      return send(res, req, 200, html, CONTENT_TYPES['.html']!, PAGE_HEADERS);
     }
 
     // Files a draft refers to beside itself: its font subsets.
