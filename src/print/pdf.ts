@@ -55,6 +55,9 @@ async function answer(req: HTTPRequest, roots: string[]): Promise<void> {
   if (!url.startsWith(`${PRINT_ORIGIN}/`)) return req.abort('blockedbyclient');
   const file = path.resolve(decodeURIComponent(new URL(url).pathname));
   if (!within(file, roots)) return req.respond({ status: 403, body: '' });
+  // The document's folder, which the tab shows before the document is written into it: an empty page.
+  // A 404 there would leave Chromium on its error page, where the document's fonts never load.
+  if (new URL(url).pathname.endsWith('/')) return req.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title></title>' });
   try {
     const body = await readFile(file);
     return req.respond({ status: 200, contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', body });
