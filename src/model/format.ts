@@ -52,6 +52,9 @@ export interface BriefingView {
   charts: ChartView[];
   sections: SectionView[];
   sources: { ref: number; id: string; title: Bi; publisher: Bi; published: string; quality?: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
+  /** The sources the cover lists: all of them up to COVER_SOURCES, else the newest, with a line for the rest. */
+  coverSources: BriefingView['sources'];
+  coverMore?: Bi;
   whatsNew: { heading: Bi; note?: Bi; facts: FactView[] };
   /** The sections in print order, for the table of contents. */
   toc: { id: string; heading: Bi }[];
@@ -87,6 +90,21 @@ export interface FormatOptions {
   langs: Lang[];
   generatedAt: Date;
   staleAfterMonths?: number;
+}
+
+/** Sources a cover has room for; a briefing resting on more lists the newest and says how many more. */
+const COVER_SOURCES = 4;
+
+function coverList(sources: BriefingView['sources'], specs: { published: string }[], langs: Lang[]): Pick<BriefingView, 'coverSources' | 'coverMore'> {
+  if (sources.length <= COVER_SOURCES) return { coverSources: sources };
+  const newest = sources
+    .map((s, i) => ({ s, published: specs[i]!.published }))
+    .sort((a, b) => b.published.localeCompare(a.published))
+    .slice(0, COVER_SOURCES - 1)
+    .map((x) => x.s)
+    .sort((a, b) => a.ref - b.ref);
+  const more = sources.length - newest.length;
+  return { coverSources: newest, coverMore: each(langs, (l) => (l === 'zh' ? `另有${more}篇资料，见“${LABELS.sources.zh}”` : `and ${more} more, listed under “${LABELS.sources.en}”`)) };
 }
 
 /** Turns a briefing model into everything the template prints, already formatted for the chosen languages. */
@@ -218,6 +236,7 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     charts,
     sections,
     sources,
+    ...coverList(sources, model.sources, langs),
     whatsNew,
     toc,
     empty: model.facts.length === 0,

@@ -42,6 +42,9 @@ export interface AddedSource {
   found: string[];
 }
 
+/** No article is this large: a bigger file is the wrong file. */
+const MAX_BYTES = 20e6;
+
 const DATE = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
 function isDate(s: string): boolean {
   if (!DATE.test(s)) return false;
@@ -65,6 +68,7 @@ export function addSource(dataDir: string, opts: AddSourceOptions, effects: { wr
   };
   if (!existsSync(opts.file)) refuse('file not found', 'give the path of a saved article (.txt or .html)');
   if (!statSync(opts.file).isFile()) refuse('not a file', 'give the path of a saved article (.txt or .html)');
+  if (statSync(opts.file).size > MAX_BYTES) refuse(`the file is ${Math.round(statSync(opts.file).size / 1e6)} MB, larger than any article (${MAX_BYTES / 1e6} MB at most)`, 'save the article alone, as text or as a web page');
   const decoded = decodeDocument(readFileSync(opts.file));
   if (!decoded.ok) refuse(decoded.reason, decoded.hint);
   const { text, encoding } = decoded as Extract<typeof decoded, { ok: true }>;
