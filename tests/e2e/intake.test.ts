@@ -220,3 +220,22 @@ describe('source add: bad input gets one line and exit 1, and nothing is written
     expect(existsSync(path.join(dir, 'data/drafts'))).toBe(false);
   });
 });
+
+describe('drafts never change a build', () => {
+  it('leaves every briefing unchanged when drafts are written, and check passes with them', () => {
+    const dir = copyProject(['data']);
+    const out = path.join(dir, 'out');
+    const build = () => runCli(['build', '--html-only', '--edition', '2022-11', '--now', '2022-11-30T00:00:00Z', '--data', path.join(dir, 'data'), '--out', out]);
+    expect(build().code).toBe(0);
+    const html = readFileSync(path.join(out, '2022-11', 'taixin-transport.html'), 'utf8');
+    expect(cli(dir, ['draft', '000_32369ebad8b3415c']).code).toBe(0);
+    expect(cli(dir, ['draft', '002_b1665f918e888616']).code).toBe(0);
+    const again = build();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('0 briefings, 8 unchanged');
+    expect(readFileSync(path.join(out, '2022-11', 'taixin-transport.html'), 'utf8')).toBe(html);
+    const check = cli(dir, ['check']);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/drafts: .*000_32369ebad8b3415c\.yaml: \d+ drafted facts wait for review \(0 ready to accept\)/);
+  });
+});
