@@ -12,6 +12,7 @@ import type { Fact, FactBase, Sheet } from './data/load.js';
 import { normalizeText as normalizeUncached } from './data/normalize.js';
 import { chineseNumeralsIn, numbersIn, sameNumber } from './data/quantities.js';
 import { quotedNumbers } from './draft/figures.js';
+import { dice } from './draft/match.js';
 import type { DraftSheet } from './data/drafts.js';
 
 export interface CheckReport {
@@ -127,29 +128,14 @@ export function checkDrafts(base: FactBase, drafts: DraftSheet[]): Problem[] {
   return errors;
 }
 
-/** Character bigrams of a text, for telling whether two titles name the same indicator. */
-function bigrams(text: string): Set<string> {
-  const t = normalizeText(text);
-  const out = new Set<string>();
-  for (let i = 0; i + 2 <= t.length; i++) out.add(t.slice(i, i + 2));
-  return out;
-}
-
-/** Dice similarity of two texts' bigrams, 0..1. */
-export function similarity(a: string, b: string): number {
-  const x = bigrams(a);
-  const y = bigrams(b);
-  if (!x.size || !y.size) return 0;
-  let shared = 0;
-  for (const g of x) if (y.has(g)) shared++;
-  return (2 * shared) / (x.size + y.size);
-}
+/** How alike two titles are (0..1), after normalisation. */
+const similarity = (a: string, b: string) => dice(normalizeText(a), normalizeText(b));
 
 /** Two facts name the same indicator when their titles are this similar. */
-export const SAME_INDICATOR = 0.5;
+const SAME_TITLE = 0.5;
 
 /** A figure as a key: value, unit and (for counts) the noun. */
-export const figureKey = (v: { value: number; unit: string; noun?: { zh: string } }) => `${v.unit}|${Number(v.value.toPrecision(12))}|${v.noun?.zh ?? ''}`;
+const figureKey = (v: { value: number; unit: string; noun?: { zh: string } }) => `${v.unit}|${Number(v.value.toPrecision(12))}|${v.noun?.zh ?? ''}`;
 
 /**
  * The base guards itself: a figure stated by two facts of a zone for the same indicator would be printed
@@ -162,7 +148,7 @@ function checkRepeats(base: FactBase, errors: Problem[]): void {
       for (const v of fact.values) {
         const key = `${fact.zone}|${figureKey(v)}`;
         const before = seen.get(key) ?? [];
-        const twin = before.find(({ fact: o }) => o.id !== fact.id && !(o.series && o.series === fact.series) && similarity(o.title.zh, fact.title.zh) >= SAME_INDICATOR);
+        const twin = before.find(({ fact: o }) => o.id !== fact.id && !(o.series && o.series === fact.series) && similarity(o.title.zh, fact.title.zh) >= SAME_TITLE);
         if (twin && !errors.some((e) => e.message.includes(`"${fact.id}" states`))) {
           const cited = new Set([twin.fact.source.doc, ...(twin.fact.also ?? []).map((a) => a.doc)]);
           const how = cited.has(fact.source.doc)
