@@ -239,3 +239,20 @@ describe('drafts never change a build', () => {
     expect(check.stdout).toMatch(/drafts: .*000_32369ebad8b3415c\.yaml: \d+ drafted facts wait for review \(0 ready to accept\)/);
   });
 });
+
+describe('source add: a saved web page in GB18030', () => {
+  it('reads its title, publisher and date from the page and drafts the article, not the page around it', () => {
+    const dir = copyProject(['data']);
+    const r = cli(dir, ['source', 'add', PAGE, '--zone', 'taixin']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('(gb18030, a web page)');
+    expect(r.stdout).toContain('found date 2023-09-18 from the page');
+    expect(r.stdout).toContain('found publisher "山西日报" from the page');
+    const id = lastLine(r.stdout);
+    expect(cli(dir, ['draft', id]).code).toBe(0);
+    const drafts = readDrafts(dir, id);
+    // The same figures as the plain-text article: the footer's year and licence number are not figures.
+    expect(parsedShare(drafts, KEY['taixin-2023-progress']!.figures).share).toBe(1);
+    expect(drafts.facts.flatMap((f) => f.values)).toHaveLength(KEY['taixin-2023-progress']!.figures.length);
+  });
+});
