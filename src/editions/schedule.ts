@@ -17,12 +17,43 @@ export interface ScheduleEffects extends BuildEffects {
 
 export type RunOutcome = { status: 'built' | 'skipped'; edition: string } | { status: 'failed'; edition: string; exitCode: number; reason: string };
 
-export function parseCron(expr: string, tz: string): Cron {
-  try {
-    return new Cron(expr, { timezone: tz, paused: true });
-  } catch (e) {
-    throw usageError(`--cron "${expr}" is not a cron expression: ${e instanceof Error ? e.message : String(e)}`, 'use five fields, minute hour day-of-month month day-of-week, e.g. "0 8 1 * *"');
+/**
+ * How croner reads a schedule here: exactly five fields (minute hour day-of-month month day-of-week, no
+ * seconds or year field, no @nicknames), and day-of-month and day-of-week OR-ed when both are
+ * restricted, as Vixie cron does (`0 8 1 * MON`: the 1st, and every Monday).
+ */
+export const CRON_OPTIONS = { mode: '5-part', domAndDow: false } as const;
+
+/** A schedule that fires less often than this is refused as never firing (`0 8 31 2 *`, `0 8 30 2 *`). */
+export const CRON_HORIZON_YEARS = 5;
+
+const CRON_HINT = 'use five fields, minute hour day-of-month month day-of-week, e.g. "0 8 1 * *"';
+
+/**
+ * The schedule, checked: five fields that croner reads, with a run within CRON_HORIZON_YEARS of `from`.
+ * A user's mistake is a BriefingError in one line.
+ */
+export function parseCron(expr: string, tz: string, from: Date = new Date()): Cron {
+  const fields = expr.trim().split(/\s+/).filter(Boolean);
+  // Quoted and escaped: a newline in the expression stays on the one line of the message.
+  const shown = JSON.stringify(expr);
+  if (fields.length !== 5) {
+    const seconds = fields.length === 6 ? '; a sixth field is not read as seconds' : '';
+    throw usageError(`--cron ${shown} has ${fields.length} field${fields.length === 1 ? '' : 's'}, not five${seconds}`, CRON_HINT);
   }
+  let cron: Cron;
+  try {
+    cron = new Cron(fields.join(' '), { ...CRON_OPTIONS, timezone: tz, paused: true });
+  } catch (e) {
+    throw usageError(`--cron ${shown} is not a cron expression: ${e instanceof Error ? e.message.replace(/^CronPattern: /, '') : String(e)}`, CRON_HINT);
+  }
+  const next = cron.nextRun(from);
+  const horizon = new Date(from);
+  horizon.setUTCFullYear(horizon.getUTCFullYear() + CRON_HORIZON_YEARS);
+  if (!next || next > horizon) {
+    throw usageError(`--cron ${shown} never fires${next ? ` within ${CRON_HORIZON_YEARS} years (next: ${next.toISOString()})` : ''}`, 'check the days against the months: there is no 30 or 31 February');
+  }
+  return cron;
 }
 
 /**
@@ -60,7 +91,7 @@ export function missedEdition(cron: Cron, config: Config, now: Date): string | u
 
 /** Runs until stopped: builds on every tick; a failed run is logged and retried at the next tick. */
 export function startScheduler(config: Config, effects: ScheduleEffects, opts: { cron: string; force: boolean; catchUp: boolean }): { stop(): void; done: Promise<void> } {
-  const cron = parseCron(opts.cron, config.timeZone);
+  const cron = parseCron(opts.cron, config.timeZone, effects.clock());
   let running: Promise<unknown> = Promise.resolve();
   const log = (event: string, fields: Record<string, unknown>) => effects.log({ time: effects.clock().toISOString(), level: 'info', event, ...fields });
   if (opts.catchUp) {
@@ -72,7 +103,7 @@ export function startScheduler(config: Config, effects: ScheduleEffects, opts: {
   }
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  const job = new Cron(opts.cron, { timezone: config.timeZone, protect: true }, async () => {
+  const job = new Cron(opts.cron.trim().split(/\s+/).join(' '), { ...CRON_OPTIONS, timezone: config.timeZone, protect: true }, async () => {
     await running;
     running = runEdition(config, effects, opts);
     await running;

@@ -20,6 +20,12 @@ export interface PageState {
   /** `file:line:col: message` lines to show over the page. */
   problems: string[];
   links: { index: string; pdf?: string };
+  /**
+   * This response's script nonce: the page's Content-Security-Policy allows only scripts carrying it
+   * (no 'unsafe-inline'). Never put in the page's JSON state. Without it (pages made outside the
+   * server, in tests) the tags carry none.
+   */
+  nonce?: string;
 }
 
 /** Text the overlay and the bar show; all of the preview's own words are here. */
@@ -153,6 +159,9 @@ const CLIENT_JS = `
   }
 
   whenReady(function () {
+    // The index's edition selector submits its form on change (no inline handler: the CSP forbids them).
+    var selects = document.querySelectorAll('select[data-submit-on-change]');
+    for (var i = 0; i < selects.length; i++) selects[i].addEventListener('change', function () { this.form.submit(); });
     if (state.page) bar();
     showProblems(state.problems);
     if (!state.page) restoreScroll();
@@ -199,25 +208,99 @@ const PAGED_FIXES_JS = `
 })();
 `;
 
+/** `nonce="…"` for a script tag, or nothing. A nonce is base64; anything else is refused rather than escaped. */
+function nonceAttr(nonce: string | undefined): string {
+  if (nonce === undefined) return '';
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(nonce)) throw new Error(`not a nonce: ${JSON.stringify(nonce)}`);
+  return ` nonce="${nonce}"`;
+}
+
 /**
  * The tags the preview puts at the end of a page's <head>: its state, its words, the stylesheets Paged.js
- * must leave alone (`data-pagedjs-ignore`), the client, and, for drafts, Paged.js itself.
+ * must leave alone (`data-pagedjs-ignore`), the client, and, for drafts, Paged.js itself. Every script
+ * tag carries the response's nonce.
  */
 export function previewHead(state: PageState, opts: { paged: boolean }): string {
+  const { nonce, ...shown } = state;
+  const n = nonceAttr(nonce);
   const events = `${EVENTS_URL}${state.page ? `?page=${encodeURIComponent(state.page)}` : ''}`;
   return [
     `<link rel="icon" href="data:,">`,
-    `<script type="application/json" id="briefing-preview-state">${scriptJson({ ...state, events })}</script>`,
-    `<script type="application/json" id="briefing-preview-text">${scriptJson(PREVIEW_TEXT)}</script>`,
+    `<script${n} type="application/json" id="briefing-preview-state">${scriptJson({ ...shown, events })}</script>`,
+    `<script${n} type="application/json" id="briefing-preview-text">${scriptJson(PREVIEW_TEXT)}</script>`,
     `<style data-pagedjs-ignore>${OVERLAY_CSS}${opts.paged ? SHEETS_CSS : ''}</style>`,
-    `<script>${CLIENT_JS}</script>`,
-    ...(opts.paged ? [`<script src="${PAGED_URL}"></script>`, `<script>${PAGED_FIXES_JS}</script>`] : []),
+    `<script${n}>${CLIENT_JS}</script>`,
+    ...(opts.paged ? [`<script${n} src="${PAGED_URL}"></script>`, `<script${n}>${PAGED_FIXES_JS}</script>`] : []),
   ].join('\n');
 }
 
-/** A draft as the preview serves it: the HTML renderDraft made, with the preview's tags before </head>. */
+/** The attributes of the start tag at `html[at]` (`<name …>`), read as an HTML parser does, and where the tag ends; undefined if it never ends. */
+function readTag(html: string, at: number, name: string): { attrs: Map<string, string>; end: number } | undefined {
+  const attrs = new Map<string, string>();
+  const space = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
+  let i = at + 1 + name.length;
+  for (;;) {
+    while (space(html[i]) || html[i] === '/') i++;
+    if (i >= html.length) return undefined;
+    if (html[i] === '>') return { attrs, end: i + 1 };
+    const from = i;
+    i++; // a name may start with "="
+    while (i < html.length && !space(html[i]) && html[i] !== '/' && html[i] !== '>' && html[i] !== '=') i++;
+    const key = html.slice(from, i).toLowerCase();
+    while (space(html[i])) i++;
+    let value = '';
+    if (html[i] === '=') {
+      i++;
+      while (space(html[i])) i++;
+      const q = html[i];
+      if (q === '"' || q === "'") {
+        const close = html.indexOf(q, i + 1);
+        if (close < 0) return undefined;
+        value = html.slice(i + 1, close);
+        i = close + 1;
+      } else {
+        const v = i;
+        while (i < html.length && !space(html[i]) && html[i] !== '>') i++;
+        value = html.slice(v, i);
+      }
+    }
+    if (!attrs.has(key)) attrs.set(key, value);
+  }
+}
+
+/**
+ * The document's own `<meta http-equiv="Content-Security-Policy" …>` tags, removed from its head (the part
+ * before `</head>`, else before `<body`, else all of it), however written: any case, attributes in any
+ * order, quoted with " or ' or not at all, `/>` or `>`, a `>` inside a quoted value. The printed
+ * document forbids every script; the preview serves it with its own scripts under its own policy, sent
+ * as a header.
+ */
+export function removeCspMeta(html: string): string {
+  const lower = html.toLowerCase();
+  const headEnd = lower.indexOf('</head');
+  const bodyStart = lower.search(/<body[\s/>]/);
+  const end = headEnd >= 0 ? headEnd : bodyStart >= 0 ? bodyStart : html.length;
+  let out = '';
+  let copied = 0;
+  for (let at = lower.indexOf('<meta', 0); at >= 0 && at < end; at = lower.indexOf('<meta', at + 1)) {
+    if (!/[\s/>]/.test(lower[at + 5] ?? '')) continue;
+    const tag = readTag(html, at, 'meta');
+    if (!tag) break;
+    if (tag.attrs.get('http-equiv')?.trim().toLowerCase() !== 'content-security-policy') continue;
+    out += html.slice(copied, at);
+    copied = tag.end;
+    at = tag.end - 1;
+  }
+  return out + html.slice(copied);
+}
+
+/**
+ * A draft as the preview serves it: the HTML renderDraft made, without its own CSP meta tag, with the
+ * preview's tags before </head>.
+ */
 export function injectPreview(html: string, state: PageState): string {
-  const at = html.indexOf('</head>');
+  const doc = removeCspMeta(html);
+  const at = doc.indexOf('</head>');
   const head = previewHead(state, { paged: true });
-  return at < 0 ? `${head}\n${html}` : `${html.slice(0, at)}${head}\n${html.slice(at)}`;
+  return at < 0 ? `${head}\n${doc}` : `${doc.slice(0, at)}${head}\n${doc.slice(at)}`;
 }

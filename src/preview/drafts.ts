@@ -66,6 +66,18 @@ export interface Update {
   generation: number;
 }
 
+/** What the store keeps in memory: the drafts used last, at most this many, and at most this many bytes (at least one). */
+export interface StoreLimits {
+  drafts: number;
+  bytes: number;
+}
+
+/** 64 drafts (every zone × theme × language of almost three editions); a draft with its font subsets holds about 0.45 MB (32 bilingual and English drafts: 14 MB). */
+export const DEFAULT_STORE_LIMITS: StoreLimits = { drafts: 64, bytes: 64 * 1024 * 1024 };
+
+/** Bytes a rendered draft holds: its HTML (two bytes a character at most) and its files. */
+const sizeOf = (r: Rendered) => r.html.length * 2 + [...r.files.values()].reduce((n, f) => n + f.byteLength, 0);
+
 /** An unexpected failure still reaches the overlay, as one line. */
 function problemsOf(e: unknown): Problem[] {
   if (e instanceof BriefingError) return e.problems;
@@ -79,8 +91,13 @@ export class DraftStore {
   private templateProblems: Problem[] = [];
   /** Drafts whose last render failed (a template that breaks at run time), by key. */
   private renderProblems = new Map<string, Problem[]>();
+  /** The drafts rendered, least recently used first (a Map keeps insertion order); see StoreLimits. */
   private cache = new Map<string, Rendered>();
-  /** Every draft asked for since the start, by key. */
+  private cacheBytes = 0;
+  /**
+   * Every draft asked for since the start, by key: ids only, bounded by the editions served
+   * (servesEdition) × zones × themes × languages.
+   */
   private known = new Map<string, DraftId>();
   /** Changes not applied yet because the files were broken; applied together with the fix. */
   private pending: Change | undefined;
@@ -92,9 +109,48 @@ export class DraftStore {
   /** Set when the preview closes: work done ahead stops. */
   stopped = false;
 
-  constructor(private readonly config: Config) {
+  /** supportedEditions of the current fact base, worked out once per base. */
+  private supported: { base: FactBase; editions: ReturnType<typeof supportedEditions> } | undefined;
+
+  constructor(
+    private readonly config: Config,
+    private readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
+  ) {
     this.readData();
     this.readTemplates();
+  }
+
+  /** The cached draft, now the most recently used. */
+  private cached(key: string): Rendered | undefined {
+    const r = this.cache.get(key);
+    if (r) {
+      this.cache.delete(key);
+      this.cache.set(key, r);
+    }
+    return r;
+  }
+
+  /** Caches a draft as the most recently used; drops the least recently used beyond the limits. */
+  private keep(key: string, r: Rendered): void {
+    this.drop(key);
+    this.cache.set(key, r);
+    this.cacheBytes += sizeOf(r);
+    for (const oldest of this.cache.keys()) {
+      if (this.cache.size <= 1 || (this.cache.size <= this.limits.drafts && this.cacheBytes <= this.limits.bytes)) break;
+      this.drop(oldest);
+    }
+  }
+
+  private drop(key: string): void {
+    const r = this.cache.get(key);
+    if (!r) return;
+    this.cacheBytes -= sizeOf(r);
+    this.cache.delete(key);
+  }
+
+  /** What the store holds now, to show that it stays bounded. */
+  stats(): { drafts: number; bytes: number; known: number } {
+    return { drafts: this.cache.size, bytes: this.cacheBytes, known: this.known.size };
   }
 
   /** Runs `fn` after every earlier update or render. */
@@ -151,9 +207,36 @@ export class DraftStore {
     return this.base?.themes ?? [];
   }
 
+  private supportedEditions(): ReturnType<typeof supportedEditions> {
+    if (!this.base) return [];
+    if (this.supported?.base !== this.base) this.supported = { base: this.base, editions: supportedEditions(this.base) };
+    return this.supported.editions;
+  }
+
+  /**
+   * The editions a request may ask for, every month from the first the data supports to this month, or
+   * to the last the data supports if that is later (a figure dated in a coming month); and the one given
+   * with --edition. Undefined before any data loaded.
+   */
+  editionRange(): { first: string; last: string } | undefined {
+    const supported = this.supportedEditions();
+    const first = supported[0]?.edition;
+    if (!first) return undefined;
+    const current = this.currentMonth();
+    const latest = supported.at(-1)!.edition;
+    return { first, last: latest > current ? latest : current };
+  }
+
+  /** May a request ask for this edition (YYYY-MM)? See editionRange. */
+  servesEdition(edition: string): boolean {
+    if (edition === this.config.edition) return true;
+    const range = this.editionRange();
+    return !!range && edition >= range.first && edition <= range.last;
+  }
+
   /** The editions the data supports, this month's, and the configured one: what the index offers. */
   editions(): { edition: string; adds: number }[] {
-    const supported = this.base ? supportedEditions(this.base) : [];
+    const supported = this.supportedEditions();
     const adds = new Map(supported.map((e) => [e.edition, e.adds.reduce((n, a) => n + a.count, 0)]));
     const all = new Set([...adds.keys(), this.currentMonth(), ...(this.config.edition ? [this.config.edition] : [])]);
     return [...all].sort().map((edition) => ({ edition, adds: adds.get(edition) ?? 0 }));
@@ -205,7 +288,7 @@ export class DraftStore {
       const key = draftKey(id);
       this.known.set(key, id);
       if (!this.cache.has(key) && !this.renderProblems.has(key)) await this.render(id);
-      const html = this.cache.get(key)?.html;
+      const html = this.cached(key)?.html;
       return { ...(html !== undefined ? { html } : {}), problems: this.problems() };
     });
   }
@@ -217,7 +300,7 @@ export class DraftStore {
   file(edition: string, name: string): Promise<Uint8Array | undefined> {
     return this.serial(async () => {
       for (const [key, rendered] of this.cache) {
-        if (key.startsWith(`${edition}/`) && rendered.files.has(name)) return rendered.files.get(name);
+        if (key.startsWith(`${edition}/`) && rendered.files.has(name)) return this.cached(key)!.files.get(name);
       }
       const base = path.posix.basename(name);
       const owner = this.zones
@@ -226,7 +309,7 @@ export class DraftStore {
         .sort((a, b) => draftName(b).length - draftName(a).length)[0];
       if (!owner || this.cache.has(draftKey(owner))) return undefined;
       await this.render(owner);
-      return this.cache.get(draftKey(owner))?.files.get(name);
+      return this.cached(draftKey(owner))?.files.get(name);
     });
   }
 
@@ -235,14 +318,14 @@ export class DraftStore {
     const zone = this.base?.zones.find((z) => z.id === id.zone);
     const theme = this.base?.themes.find((t) => t.id === id.theme);
     if (!this.base || !this.templates || !zone || !theme) {
-      this.cache.delete(key);
+      this.drop(key);
       return;
     }
     const ctx: DraftContext = {
       base: this.base, templates: this.templates, edition: id.edition, langs: langsOf(id.lang), now: this.config.now, staleAfterMonths: this.config.staleAfterMonths,
     };
     try {
-      this.cache.set(key, await renderWithFiles(ctx, zone, theme, draftName(id)));
+      this.keep(key, await renderWithFiles(ctx, zone, theme, draftName(id)));
       this.renderProblems.delete(key);
     } catch (e) {
       // The last good HTML, if any, stays.
@@ -279,7 +362,7 @@ export class DraftStore {
           await this.render(id);
           rendered++;
         } else {
-          this.cache.delete(key);
+          this.drop(key);
         }
       }
       return { pages, all: todo.scope === 'all', problems: this.problems(), hadProblems, rendered, generation: this.generation };

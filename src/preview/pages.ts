@@ -77,7 +77,7 @@ export function indexPage(state: PageState, opts: { edition: string; editions: {
     `<main>
 <h1>简报预览<span lang="en">Briefing preview</span></h1>
 <p class="lede" lang="en">HTML drafts laid out as printed A4 pages; they reload when a file in data/ or templates/ changes. PDFs are printed on request, as <code>briefing build</code> prints them.</p>
-<form method="get" action="/"><label>版本 Edition <select name="edition" onchange="this.form.submit()">${options}</select></label> <noscript><button type="submit">Show</button></noscript></form>
+<form method="get" action="/"><label>版本 Edition <select name="edition" data-submit-on-change>${options}</select></label> <noscript><button type="submit">Show</button></noscript></form>
 <table>
 <thead><tr><th>区域<span class="en">Zone</span></th><th>主题<span class="en">Theme</span></th>${LANG_MODES.map((l) => `<th>${escapeHtml(LANG_LABEL[l])}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody>

@@ -1,14 +1,22 @@
 /**
  * PDFs printed on request with the pipeline of `briefing build`, into the preview's cache folder
  * (`<out>/.preview/<edition>/<name>.pdf`, under its own lock). A PDF is printed again only when an
- * applied change touched its zone × theme since; one print at a time.
+ * applied change touched its zone × theme since; one print at a time. The folder keeps the PDFs used
+ * last: after each print, the least recently served beyond `maxPdfs` are deleted with the HTML and
+ * font subsets printed beside them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, rmdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { buildBriefings } from '../build.js';
 import { writeFileAtomicAsync } from '../write.js';
 import type { Config } from '../config.js';
 import { draftKey, draftName, type DraftId } from './drafts.js';
+
+/** 32 PDFs: the eight bilingual briefings of four editions; a PDF is 0.1–0.5 MB. */
+export const DEFAULT_MAX_PDFS = 32;
+
+const EDITION_DIR = /^\d{4}-(0[1-9]|1[0-2])$/;
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class PdfPrinter {
   private printed = new Map<string, { stamp: string; file: string }>();
@@ -19,30 +27,37 @@ export class PdfPrinter {
     private readonly config: Config,
     private readonly cacheDir: string,
     private readonly log: (line: string) => void,
+    private readonly maxPdfs = DEFAULT_MAX_PDFS,
   ) {}
 
   /** The PDF's path, printed now unless the one printed at `stamp` is there. Throws BriefingError for bad inputs. */
   pdf(id: DraftId, stamp: string): Promise<string> {
     const key = draftKey(id);
     const done = this.printed.get(key);
-    if (done?.stamp === stamp && existsSync(done.file)) return Promise.resolve(done.file);
+    if (done?.stamp === stamp && existsSync(done.file)) {
+      touch(done.file);
+      return Promise.resolve(done.file);
+    }
     const runKey = `${key}@${stamp}`;
     const running = this.running.get(runKey);
     if (running) return running;
-    const run = this.queue.then(
-      () => this.print(id),
-      () => this.print(id),
-    );
+    const print = async () => {
+      const file = await this.print(id);
+      this.printed.set(key, { stamp, file });
+      touch(file);
+      try {
+        this.evict(file);
+      } catch (e) {
+        // The PDF is there all the same; the folder is trimmed again after the next print.
+        this.log(`could not delete older PDFs from ${this.cacheDir}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      return file;
+    };
+    const run = this.queue.then(print, print);
     this.queue = run.catch(() => undefined);
     this.running.set(runKey, run);
     const forget = () => this.running.delete(runKey);
-    run.then(
-      (file) => {
-        this.printed.set(key, { stamp, file });
-        forget();
-      },
-      forget,
-    );
+    run.then(forget, forget);
     return run;
   }
 
@@ -60,8 +75,70 @@ export class PdfPrinter {
     return file;
   }
 
+  /** The PDFs in the cache folder, most recently served (or printed) first. */
+  pdfs(): { file: string; edition: string; name: string; mtimeMs: number }[] {
+    const found: { file: string; edition: string; name: string; mtimeMs: number }[] = [];
+    for (const edition of readdirSafe(this.cacheDir)) {
+      if (!EDITION_DIR.test(edition)) continue;
+      for (const f of readdirSafe(path.join(this.cacheDir, edition))) {
+        if (!f.endsWith('.pdf')) continue;
+        const file = path.join(this.cacheDir, edition, f);
+        try {
+          found.push({ file, edition, name: f.slice(0, -'.pdf'.length), mtimeMs: statSync(file).mtimeMs });
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    return found.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  }
+
+  /**
+   * Keeps `keep` and the newest others up to maxPdfs; deletes the rest with the HTML and font subsets
+   * their build wrote beside them, and an edition folder left empty. Runs in the print queue, so no
+   * build writes meanwhile.
+   */
+  private evict(keep: string): void {
+    const all = this.pdfs();
+    const kept = new Set([keep, ...all.filter((p) => p.file !== keep).slice(0, this.maxPdfs - 1).map((p) => p.file)]);
+    for (const old of all) {
+      if (kept.has(old.file)) continue;
+      const dir = path.join(this.cacheDir, old.edition);
+      const fonts = new RegExp(`^${escapeRegExp(old.name)}\\.[A-Za-z0-9]+-\\d+\\.ttf$`);
+      rmSync(old.file, { force: true });
+      rmSync(path.join(dir, `${old.name}.html`), { force: true });
+      for (const f of readdirSafe(path.join(dir, 'fonts'))) if (fonts.test(f)) rmSync(path.join(dir, 'fonts', f), { force: true });
+      this.printed.delete(`${old.edition}/${old.name}`);
+      for (const empty of [path.join(dir, 'fonts'), dir]) {
+        try {
+          rmdirSync(empty);
+        } catch {
+          // not empty, or gone
+        }
+      }
+    }
+  }
+
   /** Waits for the prints under way (for a clean close). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running.values()]);
+  }
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Marks a PDF as just used: the cache keeps the most recently served. */
+function touch(file: string): void {
+  const now = new Date();
+  try {
+    utimesSync(file, now, now);
+  } catch {
+    // gone meanwhile: printed again on its next request
   }
 }

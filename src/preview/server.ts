@@ -8,10 +8,13 @@
  *   /__preview/events                   Server-Sent Events: hello, reload, problems
  *   /__preview/paged.polyfill.js        Paged.js, from the npm package
  * GET and HEAD only; it listens on 127.0.0.1 unless told otherwise, and on a loopback address it answers
- * only requests addressed to a loopback name (no DNS rebinding).
+ * only requests addressed to a loopback name (no DNS rebinding). Everything but the index refuses a
+ * request made by another site (crossSite). Drafts and PDFs exist only for the editions the data
+ * supports (DraftStore.servesEdition); the drafts kept in memory and the PDFs kept on disk are bounded.
+ * Pages allow only scripts carrying their response's nonce.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,13 +24,13 @@ import { pipeline } from 'node:stream';
 import { BriefingError, formatProblem, usageError, type Problem } from '../errors.js';
 import type { Config } from '../config.js';
 import { EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
-import { DraftStore, LANG_MODES, draftKey, draftName, draftUrl, pdfUrl, type DraftId } from './drafts.js';
+import { DEFAULT_STORE_LIMITS, DraftStore, LANG_MODES, draftKey, draftName, draftUrl, pdfUrl, type DraftId } from './drafts.js';
 import { indexPage, problemPage, sourcePage } from './pages.js';
 import { sourceUsage } from '../draft/usage.js';
 import { loadDrafts } from '../data/drafts.js';
 import { parseTarget } from './paths.js';
 import { CONTENT_TYPES } from '../content-types.js';
-import { PdfPrinter } from './pdfs.js';
+import { DEFAULT_MAX_PDFS, PdfPrinter } from './pdfs.js';
 import { watchInputs, type Change } from './watch.js';
 
 export interface PreviewOptions {
@@ -42,6 +45,8 @@ export interface PreviewOptions {
   log?: (line: string) => void;
   /** Quiet time after a file event before the batch is applied. */
   settleMs?: number;
+  /** What it keeps: drafts in memory (count and bytes, DEFAULT_STORE_LIMITS) and PDFs on disk (DEFAULT_MAX_PDFS). */
+  limits?: { drafts?: number; draftBytes?: number; pdfs?: number };
 }
 
 export interface Preview {
@@ -49,6 +54,8 @@ export interface Preview {
   close(): Promise<void>;
   /** Resolves when the preview has closed. */
   done: Promise<void>;
+  /** What it holds now: drafts in memory (count, bytes, ids known) and PDFs in its cache folder. */
+  stats(): { drafts: number; draftBytes: number; known: number; pdfs: number };
 }
 
 export const DEFAULT_PORT = 4173;
@@ -74,6 +81,21 @@ function hostAllowed(header: string | undefined, bound: string): boolean {
   return LOOPBACK.test(name) || name.endsWith('.localhost');
 }
 
+/**
+ * Why a request comes from another site, or undefined when it does not. Allowed: `Sec-Fetch-Site`
+ * `same-origin` (the preview's own pages) or `none` (an address typed, a bookmark), and no such header
+ * (curl, tests, old browsers); in every case an `Origin` header, when sent, must be this server's
+ * (`http://` and the Host the request names). Refused: `cross-site` and `same-site` (another port of
+ * localhost is the same site), and any other Origin, `null` included.
+ */
+export function crossSite(headers: http.IncomingHttpHeaders): string | undefined {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site: ${site}`;
+  const origin = headers.origin;
+  if (origin !== undefined && origin.toLowerCase() !== `http://${headers.host ?? ''}`.toLowerCase()) return `Origin: ${origin}`;
+  return undefined;
+}
+
 /** Paged.js's polyfill, from the npm package (its exports map names no file path, so it is found beside the package's entry). */
 function pagedPolyfill(): string {
   const file = path.join(path.dirname(createRequire(import.meta.url).resolve('pagedjs')), '..', 'dist', 'paged.polyfill.js');
@@ -94,12 +116,14 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
   const log = opts.log ?? (() => undefined);
   const serverId = randomUUID();
   const paged = pagedPolyfill();
-  const store = new DraftStore(config);
-  const printer = new PdfPrinter(config, opts.cacheDir ?? path.join(config.outDir, '.preview'), log);
+  const store = new DraftStore(config, { drafts: opts.limits?.drafts ?? DEFAULT_STORE_LIMITS.drafts, bytes: opts.limits?.draftBytes ?? DEFAULT_STORE_LIMITS.bytes });
+  const printer = new PdfPrinter(config, opts.cacheDir ?? path.join(config.outDir, '.preview'), log, opts.limits?.pdfs ?? DEFAULT_MAX_PDFS);
   const clients = new Set<Client>();
   const lines = (problems: Problem[]) => problems.map(formatProblem);
 
+  /** A new nonce for every page served. */
   const stateFor = (page?: DraftId): PageState => ({
+    nonce: randomBytes(18).toString('base64'),
     serverId,
     generation: store.generation,
     ...(page ? { page: draftUrl(page) } : {}),
@@ -112,9 +136,9 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
     for (const c of clients) c.res.write(frame);
   };
 
-  /** <edition>/<name>.<ext> → the draft, if the edition is a month and the name a zone × theme × language. */
+  /** <edition>/<name>.<ext> → the draft, if the edition is one the data supports and the name a zone × theme × language. */
   const draftFor = (edition: string | undefined, file: string | undefined, ext: string): DraftId | undefined => {
-    if (!edition || !file || !EDITION.test(edition) || !file.endsWith(ext)) return undefined;
+    if (!edition || !file || !EDITION.test(edition) || !store.servesEdition(edition) || !file.endsWith(ext)) return undefined;
     const name = file.slice(0, -ext.length);
     for (const zone of store.zones) {
       for (const theme of store.themes) {
@@ -127,18 +151,24 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Vary', 'Origin, Sec-Fetch-Site');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, req, 405, 'method not allowed: the preview only reads\n', 'text/plain; charset=utf-8', { Allow: 'GET, HEAD' });
     if (!hostAllowed(req.headers.host, opts.host)) return send(res, req, 403, 'forbidden host\n', 'text/plain; charset=utf-8');
     const target = parseTarget(req.url ?? '');
     if (!target.ok) return send(res, req, target.status, `${target.status === 403 ? 'forbidden' : 'bad request'}: ${target.reason}\n`, 'text/plain; charset=utf-8');
     const [first, ...rest] = target.segments;
+    // The index may be opened from anywhere (a link elsewhere, another site's page): it prints and
+    // renders nothing, and a page elsewhere cannot read it. Everything else needs the preview's own pages.
+    const foreign = first ? crossSite(req.headers) : undefined;
+    if (foreign) return send(res, req, 403, `forbidden: a request from another site (${foreign}); open the preview's index and follow its links\n`, 'text/plain; charset=utf-8');
 
     if (!first) {
       const asked = target.query.get('edition');
-      const edition = asked && EDITION.test(asked) ? asked : store.defaultEdition();
+      const edition = asked && EDITION.test(asked) && store.servesEdition(asked) ? asked : store.defaultEdition();
       const sources = [...(store.factBase?.sources.values() ?? [])].map((s) => ({ id: s.id, title: s.title.zh, published: s.published }));
-      const html = indexPage(stateFor(), { edition, editions: store.editions(), current: store.currentMonth(), zones: store.zones, themes: store.themes, sources });
-      return send(res, req, 200, html, CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      const state = stateFor();
+      const html = indexPage(state, { edition, editions: store.editions(), current: store.currentMonth(), zones: store.zones, themes: store.themes, sources });
+      return sendPage(res, req, 200, html, state);
     }
     if (`/${target.segments.join('/')}` === EVENTS_URL) return events(req, res, target.query.get('page'));
     if (`/${target.segments.join('/')}` === PAGED_URL) return sendFile(res, req, paged, { 'Cache-Control': 'max-age=3600' });
@@ -147,7 +177,7 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
     if ((first === 'draft' || first === 'pdf') && rest.length === 2 && !store.zones.length && rest[0] && EDITION.test(rest[0])) {
       // Nothing has loaded yet, so no name can be told good or bad: show the problems until it does.
       const state: PageState = { ...stateFor(), page: `/${target.segments.join('/')}` };
-      return send(res, req, 503, problemPage(state, 'Nothing to show yet · 尚无可显示的内容'), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      return sendPage(res, req, 503, problemPage(state, 'Nothing to show yet · 尚无可显示的内容'), state);
     }
 
     if (first === 'draft' && rest.length === 2) {
@@ -155,15 +185,15 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
       if (!id) return notFound(res, req);
       const result = await store.draft(id);
       const state = stateFor(id);
-      if (result.html === undefined) return send(res, req, 503, problemPage(state, `No draft of ${draftKey(id)} to show · 没有可显示的草稿`), CONTENT_TYPES['.html']!, PAGE_HEADERS);
-      return send(res, req, 200, injectPreview(result.html, state), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      if (result.html === undefined) return sendPage(res, req, 503, problemPage(state, `No draft of ${draftKey(id)} to show · 没有可显示的草稿`), state);
+      return sendPage(res, req, 200, injectPreview(result.html, state), state);
     }
 
     if (first === 'pdf' && rest.length === 2) {
       const id = draftFor(rest[0], rest[1], '.pdf');
       if (!id) return notFound(res, req);
       const state = stateFor(id);
-      if (store.inputsBroken()) return send(res, req, 503, problemPage(state, 'The PDF cannot be printed · 无法打印 PDF'), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      if (store.inputsBroken()) return sendPage(res, req, 503, problemPage(state, 'The PDF cannot be printed · 无法打印 PDF'), state);
       try {
         const file = await printer.pdf(id, store.stamp(id.zone, id.theme));
         return sendFile(res, req, file, { 'Cache-Control': 'no-store', 'Content-Disposition': `inline; filename="${draftName(id)}.pdf"` });
@@ -173,7 +203,7 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
         const user = e instanceof BriefingError;
         if (!user) log(`printing ${draftKey(id)} failed: ${e instanceof Error ? e.message : String(e)}`);
         state.problems = user ? lines(e.problems) : [`briefing: printing failed: ${e instanceof Error ? e.message : String(e)}`];
-        return send(res, req, user ? 503 : 500, problemPage(state, 'The PDF cannot be printed · 无法打印 PDF'), CONTENT_TYPES['.html']!, PAGE_HEADERS);
+        return sendPage(res, req, user ? 503 : 500, problemPage(state, 'The PDF cannot be printed · 无法打印 PDF'), state);
       }
     }
 
@@ -182,12 +212,13 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
       const source = base?.sources.get(rest[0]);
       if (!base || !source) return notFound(res, req);
       const usage = sourceUsage(base, loadDrafts(config.dataDir, []), source.id)!;
-      const html = sourcePage(stateFor(), { id: source.id, title: source.title.zh, published: source.published, edition: store.defaultEdition(), usage });
-      return send(res, req, 200, html, CONTENT_TYPES['.html']!, PAGE_HEADERS);
+      const state = stateFor();
+      const html = sourcePage(state, { id: source.id, title: source.title.zh, published: source.published, edition: store.defaultEdition(), usage });
+      return sendPage(res, req, 200, html, state);
     }
 
     // Files a draft refers to beside itself: its font subsets.
-    if (first === 'draft' && rest.length > 2 && rest[0] && EDITION.test(rest[0])) {
+    if (first === 'draft' && rest.length > 2 && rest[0] && EDITION.test(rest[0]) && store.servesEdition(rest[0])) {
       const name = rest.slice(1).join('/');
       const type = CONTENT_TYPES[path.extname(name)];
       const data = type ? await store.file(rest[0], name) : undefined;
@@ -281,14 +312,29 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
       await prerendered;
       resolveDone();
     })());
-  return { url, close, done };
+  const stats = () => {
+    const s = store.stats();
+    return { drafts: s.drafts, draftBytes: s.bytes, known: s.known, pdfs: printer.pdfs().length };
+  };
+  return { url, close, done, stats };
 }
 
-/** Drafts and the index: no caching, and nothing but this server as a source of anything. */
-const PAGE_HEADERS = {
-  'Cache-Control': 'no-store',
-  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-};
+/**
+ * Drafts and the index: no caching, and nothing but this server as a source of anything. Scripts run
+ * only with the response's nonce (the preview's own and Paged.js, which loads nothing more); styles
+ * stay 'unsafe-inline', as Paged.js writes its page styles into <style> elements and style attributes.
+ */
+export function pageHeaders(nonce: string): Record<string, string> {
+  return {
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
+  };
+}
+
+/** A page of the preview, under the Content-Security-Policy of its state's nonce. */
+function sendPage(res: http.ServerResponse, req: http.IncomingMessage, status: number, html: string, state: PageState): void {
+  send(res, req, status, html, CONTENT_TYPES['.html']!, pageHeaders(state.nonce!));
+}
 
 function send(res: http.ServerResponse, req: http.IncomingMessage, status: number, body: string, type: string, headers: Record<string, string> = {}): void {
   const bytes = Buffer.from(body);

@@ -28,7 +28,7 @@ const edit = (rel: string, change: (text: string) => string) => {
   return () => writeFileSync(file(rel), before);
 };
 /** The problems a served page carries in its state, as the overlay shows them. */
-const problemsIn = (html: string) => (JSON.parse(/<script type="application\/json" id="briefing-preview-state">(.*?)<\/script>/s.exec(html)![1]!) as { problems: string[] }).problems;
+const problemsIn = (html: string) => (JSON.parse(/<script(?: nonce="[^"]*")? type="application\/json" id="briefing-preview-state">(.*?)<\/script>/s.exec(html)![1]!) as { problems: string[] }).problems;
 
 beforeAll(async () => {
   dir = copyProject(['data', 'templates']);
@@ -70,7 +70,7 @@ describe('briefing preview', () => {
     const draft = await get(`/draft/${E}/taixin-transport.en.html`);
     expect(draft.status).toBe(200);
     expect(draft.body).toContain('Taixin intercity EMU first run');
-    expect(draft.body).toContain('<script src="/__preview/paged.polyfill.js"></script>');
+    expect(draft.body).toMatch(/<script nonce="[A-Za-z0-9+/]+=*" src="\/__preview\/paged\.polyfill\.js"><\/script>/);
     expect(draft.body).toContain('id="briefing-preview-state"');
     expect(problemsIn(draft.body)).toEqual([]);
     // Every URL the page refers to is this server's own.

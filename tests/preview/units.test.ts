@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyChange, mergeChanges } from '../../src/preview/watch.js';
 import { parseTarget } from '../../src/preview/paths.js';
-import { injectPreview, scriptJson } from '../../src/preview/client.js';
+import { injectPreview, removeCspMeta, scriptJson } from '../../src/preview/client.js';
 
 const dirs = { dataDir: '/p/data', templatesDir: '/p/templates' };
 
@@ -61,5 +61,41 @@ describe('what the preview adds to a draft', () => {
     expect(head).not.toContain('</script><b>');
     expect(head).toContain(scriptJson('data/x.yaml:1:2: bad </script><b>'));
     expect(html.endsWith('<body>x</body></html>')).toBe(true);
+  });
+});
+
+describe("the document's own Content-Security-Policy", () => {
+  const doc = (meta: string) => `<!doctype html><html><head><meta charset="utf-8">${meta}<title>t</title></head><body><p>x</p></body></html>`;
+  it.each([
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'none'">`,
+    `<META HTTP-EQUIV="content-security-policy" CONTENT="script-src 'none'">`,
+    `<meta content="script-src 'none'" http-equiv="Content-Security-Policy" />`,
+    `<meta http-equiv='Content-Security-Policy' content='script-src "none"'>`,
+    `<meta http-equiv=Content-Security-Policy content="script-src 'none'">`,
+    `<meta\n  http-equiv = "Content-Security-Policy"\n  content="script-src 'none'; img-src a>b"\n>`,
+    `<meta http-equiv=" Content-Security-Policy " content="script-src 'none'"/>`,
+  ])('removes %s from the head, and nothing else', (meta) => {
+    expect(removeCspMeta(doc(meta))).toBe(doc(''));
+  });
+  it('keeps other meta tags, a tag merely mentioning the policy, and anything in the body', () => {
+    const keep = doc(`<meta name="generator" content="briefing"><meta name="x" content="http-equiv=Content-Security-Policy"><meta http-equiv="content-type" content="text/html">`);
+    expect(removeCspMeta(keep)).toBe(keep);
+    const inBody = `<html><head></head><body><meta http-equiv="Content-Security-Policy" content="x"></body></html>`;
+    expect(removeCspMeta(inBody)).toBe(inBody);
+    expect(removeCspMeta('<meta http-equiv="Content-Security-Policy" content="x"><p>no head</p>')).toBe('<p>no head</p>');
+    // A tag that never closes is left alone, and a long run of attributes costs no backtracking.
+    expect(removeCspMeta(`<head><meta http-equiv="Content-Security-Policy" content="x</head>`)).toBe(`<head><meta http-equiv="Content-Security-Policy" content="x</head>`);
+    const many = `<head><meta ${'a'.repeat(50_000)}</head>`;
+    expect(removeCspMeta(many)).toBe(many);
+  });
+  it('is gone from a draft the preview serves, whose scripts all carry the nonce', () => {
+    const html = injectPreview(doc(`<meta http-equiv="Content-Security-Policy" content="script-src 'none'">`), {
+      serverId: 's', generation: 1, page: '/draft/2023-03/a-b.html', problems: [], links: { index: '/' }, nonce: 'abc+/123=',
+    });
+    expect(html).not.toMatch(/Content-Security-Policy/i);
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts.length).toBe(5);
+    for (const tag of scripts) expect(tag).toContain(' nonce="abc+/123="');
+    expect(html).not.toContain('"nonce"');
   });
 });
