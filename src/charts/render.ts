@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartView } from '../model/format.js';
 import type { Lang } from '../data/quantities.js';
 import { barChartSpec, timelineSpec } from './specs.js';
+import { inertSvg } from '../render/escape.js';
 
 /**
  * Text widths for Vega's layout. Vega in Node has no canvas and guesses 0.8 em per character, which is
@@ -38,7 +39,10 @@ function loadVega() {
 const drawn = new Map<string, Promise<string>>();
 const DRAWN_MAX = 256;
 
-/** Renders a chart to a standalone SVG string (no scripts, no external resources). */
+/**
+ * Renders a chart to a standalone SVG string (no scripts, no external resources). Vega escapes the
+ * labels (text and aria-label) it writes; inertSvg checks that what it wrote is only shapes and text.
+ */
 export async function renderChartSvg(chart: ChartView, langs: Lang[], accent: string): Promise<string> {
   const spec = (chart.type === 'timeline' ? timelineSpec : barChartSpec)(chart, langs, accent);
   const key = JSON.stringify(spec);
@@ -56,7 +60,7 @@ async function draw(spec: TopLevelSpec): Promise<string> {
   const { vega, vl } = await loadVega();
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return inertSvg(await view.toSVG());
   } finally {
     view.finalize();
   }

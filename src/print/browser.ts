@@ -45,11 +45,20 @@ export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise
   throw usageError('no Chromium found', 'install it with `sudo apt-get install chromium` (Debian/Ubuntu) or set PUPPETEER_EXECUTABLE_PATH to a Chrome or Chromium binary');
 }
 
-/** Flags that keep a headless print quiet and the same on every machine: no network chatter, no GPU, fixed hinting. */
+/**
+ * Flags that keep a headless print quiet and the same on every machine: no network chatter, no GPU, fixed hinting.
+ * And no way out: every host name and address resolves to nothing (`MAP * ~NOTFOUND` applies to IP
+ * literals too), which closes the connections request interception does not see (WebSocket,
+ * <link rel=prefetch>, preconnect, WebRTC over TCP); WebRTC may not send UDP but through a proxy, and
+ * there is none. (The pages print from file: URLs, or from answers to intercepted requests, and Puppeteer
+ * talks over a pipe: nothing of ours needs a host.) A browser reached with --browser-ws has its own
+ * flags; there, the page's scripts being off and its Content Security Policy hold (print/pdf.ts).
+ */
 const ARGS = [
   '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-quic', '--disable-extensions', '--disable-dev-shm-usage',
   '--font-render-hinting=none', '--mute-audio', '--hide-scrollbars',
+  '--host-resolver-rules=MAP * ~NOTFOUND', '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
 ];
 
 const PROFILE_PREFIX = 'briefing-chromium-';

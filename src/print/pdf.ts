@@ -5,6 +5,7 @@ import type { HTTPRequest, Page } from 'puppeteer';
 import { PdfBytes, pdfDate } from './pdfbytes.js';
 import { contentsFromOutline, fillContents, predictContents, samePages } from './contents.js';
 import { CONTENT_TYPES } from '../content-types.js';
+import { withContentSecurityPolicy } from '../render/csp.js';
 
 export interface PdfMetadata {
   title: string;
@@ -75,12 +76,17 @@ export interface PrintPageOptions {
 /**
  * Opens a tab for printing: it loads only what answer() allows (request interception also turns the
  * page's cache off, so a file printed again is read again), laid out at the print width with print media.
+ * The document's own scripts never run: JavaScript is off in the tab. Printing needs none of the page's
+ * own: it measures and fills the page over the DevTools protocol (page.evaluate), which works with
+ * scripts off. So nothing a document carries, by mistake or smuggled in with the data, can run, and
+ * with it go the ways out of a page that request interception does not see (WebSocket, WebRTC, workers).
  * A tab prints many documents one after another: opening one costs a renderer process, about as much as
  * printing a short briefing.
  */
 export async function openPrintPage(target: { newPage(): Promise<Page> }, roots: string[]): Promise<Page> {
   const page = await target.newPage();
   try {
+    await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     page.on('request', (req) => void answer(req, roots).catch(() => undefined));
     await page.setViewport({ width: CONTENT_WIDTH_PX, height: CONTENT_HEIGHT_PX });
@@ -109,7 +115,7 @@ export async function printPdf(page: Page, htmlFile: string, opts: PrintPageOpti
     // The tab shows a page of the document's folder, so the document's relative links resolve.
     await page.goto(folder, { waitUntil: 'load', timeout: opts.timeoutMs });
   }
-  await page.setContent(holdUntilFontsLoad(await readFile(file, 'utf8')), { waitUntil: 'load', timeout: opts.timeoutMs });
+  await page.setContent(forPrinting(await readFile(file, 'utf8')), { waitUntil: 'load', timeout: opts.timeoutMs });
   const { layout, contents } = (await page.evaluate(laidOut)) as { layout: string[]; contents: ReturnType<typeof predictContents> };
   const { headings, predicted } = contents;
   const pdf = new PdfBytes(await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs }));
@@ -120,25 +126,29 @@ export async function printPdf(page: Page, htmlFile: string, opts: PrintPageOpti
 }
 
 /**
- * The page as printed: its body is not laid out until every font has loaded. Otherwise Chromium lays
- * the whole document out once with stand-in fonts and again when the real ones arrive, a third of its
- * work on a briefing. (Only the printed copy holds this; the HTML draft on disk is unchanged.)
+ * The page as printed (only the printed copy; the HTML draft on disk is unchanged):
+ *   - with the briefing's Content Security Policy first in its <head>, whatever template made it
+ *     (render/csp.ts): a second line of defence after the tab's scripts being off, and the one that
+ *     stops what needs no script (<link rel=prefetch>, preconnect, images, frames from elsewhere);
+ *   - with its body not laid out until every font has loaded. Otherwise Chromium lays the whole
+ *     document out once with stand-in fonts and again when the real ones arrive, a third of its work
+ *     on a briefing. The hold is a style; laidOut loads the fonts and removes it.
  */
-function holdUntilFontsLoad(html: string): string {
-  const at = html.indexOf('</head>');
-  if (at < 0) return html;
-  const hold =
-    '<style id="briefing-hold">body { display: none !important; }</style>' +
-    "<script>window.briefingFonts = Promise.allSettled([...document.fonts].map((f) => f.load())).then(() => document.getElementById('briefing-hold').remove());</script>";
-  return html.slice(0, at) + hold + html.slice(at);
+function forPrinting(html: string): string {
+  const secured = withContentSecurityPolicy(html);
+  const at = secured.indexOf('</head>');
+  if (at < 0) return secured;
+  return secured.slice(0, at) + '<style id="briefing-hold">body { display: none !important; }</style>' + secured.slice(at);
 }
 
 /**
- * Runs in the page, in one round trip: waits for the fonts, measures the layout rules, predicts the
- * contents and writes the prediction in. (Sent as source text: functions given to the page take nothing with them.)
+ * Runs in the page, in one round trip (over the DevTools protocol: the page's own scripts are off):
+ * loads the fonts and lets the body be laid out, measures the layout rules, predicts the contents and
+ * writes the prediction in. (Sent as source text: functions given to the page take nothing with them.)
  */
 const laidOut = `(async () => {
-  await window.briefingFonts;
+  await Promise.allSettled([...document.fonts].map((f) => f.load()));
+  document.getElementById('briefing-hold')?.remove();
   await document.fonts.ready;
   const layout = (${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX});
   const contents = (${predictContents.toString()})('${CONTENT_MM.width}mm', '${CONTENT_MM.height}mm');

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { subsetFont } from './subset.js';
+import { cssString } from './escape.js';
 
 /**
  * Fonts come from npm (full TrueType files of Noto Sans SC and Noto Sans), never from the system.
@@ -64,7 +65,7 @@ export function subsetFonts(chars: string, document: string): { css: string; fil
   for (const face of FONT_FACES) {
     const name = `fonts/${document}.${face.family.replace(/\s+/g, '')}-${face.weight}.ttf`;
     files.push({ name, data: subsetOf(fontFile(face.pkg, face.file), chars) });
-    rules.push(`@font-face { font-family: "${face.family}"; font-weight: ${face.weight}; font-style: normal; font-display: block; src: url("${name}") format("truetype"); }`);
+    rules.push(`@font-face { font-family: ${cssString(face.family)}; font-weight: ${face.weight}; font-style: normal; font-display: block; src: url(${cssString(name)}) format("truetype"); }`);
   }
   return { css: rules.join('\n'), files };
 }

@@ -4,6 +4,8 @@ import Handlebars from 'handlebars';
 import type { BriefingView } from '../model/format.js';
 import { BriefingError } from '../errors.js';
 import { FONT_PLACEHOLDER } from './fonts.js';
+import { CONTENT_SECURITY_POLICY } from './csp.js';
+import { UnsafeOutput, cssColor, cssString, htmlAttr, htmlText, inertSvg, safeUrl } from './escape.js';
 
 const LANG_ATTR = { zh: 'zh-CN', en: 'en' } as const;
 /**
@@ -24,7 +26,8 @@ export interface Templates {
 
 /**
  * Compiles the template set in `dir`: briefing.hbs, partials/*.hbs, styles/*.css.
- * Escaping is on by default; triple braces are used only for CSS and the SVG the program itself made.
+ * Escaping is on by default; triple braces are used only for the templates' own CSS and the font faces
+ * the program writes. Data reaches the page only through {{ }} and the helpers below (render/escape.ts).
  */
 export function loadTemplates(dir: string): Templates {
   const hb = Handlebars.create();
@@ -41,22 +44,30 @@ export function loadTemplates(dir: string): Templates {
     }
   };
 
+  // Every helper returning a SafeString builds it from render/escape.ts only; tags and classes come
+  // from the templates, text from the data.
   hb.registerHelper('bi', function (text: Partial<Record<'zh' | 'en', string>> | undefined, options: Handlebars.HelperOptions) {
     const tag = String(options.hash.tag ?? 'span');
+    if (!/^[a-z][a-z0-9]*$/.test(tag)) throw new UnsafeOutput(`bi: not an element name: ${JSON.stringify(tag)}`);
     const cls = options.hash.class ? ` ${String(options.hash.class)}` : '';
-    const esc = Handlebars.escapeExpression;
     const parts = (['zh', 'en'] as const).filter((l) => text?.[l]);
     // The first printed language is set as the primary text, the second beneath or beside it, quieter.
     const role = (i: number) => (i === 0 ? 'primary' : 'secondary');
     if (WRAPPERS.has(tag)) {
       const sep = tag.startsWith('h') ? ' ' : '';
-      const joined = parts.map((l, i) => `<span class="${role(i)}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? '')}</span>`).join(sep);
-      return new Handlebars.SafeString(`<${tag}${cls ? ` class="${cls.trim()}"` : ''}>${joined}</${tag}>`);
+      const joined = parts.map((l, i) => `<span class="${role(i)}" lang="${htmlAttr(LANG_ATTR[l])}">${htmlText(text![l])}</span>`).join(sep);
+      return new Handlebars.SafeString(`<${tag}${cls ? ` class="${htmlAttr(cls.trim())}"` : ''}>${joined}</${tag}>`);
     }
-    return new Handlebars.SafeString(parts.map((l, i) => `<${tag} class="${role(i)}${cls}" lang="${LANG_ATTR[l]}">${esc(text![l] ?? '')}</${tag}>`).join(''));
+    return new Handlebars.SafeString(parts.map((l, i) => `<${tag} class="${htmlAttr(role(i) + cls)}" lang="${htmlAttr(LANG_ATTR[l])}">${htmlText(text![l])}</${tag}>`).join(''));
   });
-  /** A CSS string literal, for @page margin boxes. */
-  hb.registerHelper('cssString', (s: unknown) => new Handlebars.SafeString(`"${String(s ?? '').replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\A ')}"`));
+  /** A CSS string literal, for @page margin boxes: `{{cssString value}}` (see escape.ts). */
+  hb.registerHelper('cssString', (s: unknown) => new Handlebars.SafeString(cssString(s)));
+  /** A colour for CSS (#rgb or #rrggbb, or the render fails): `{{cssColor accent}}`. */
+  hb.registerHelper('cssColor', (s: unknown) => new Handlebars.SafeString(cssColor(s)));
+  /** A link target: http, https or mailto, else empty. Returns a plain string, so {{ }} escapes it for the attribute. */
+  hb.registerHelper('url', (s: unknown) => safeUrl(s));
+  /** A chart's SVG, written unescaped only once inertSvg has checked it: `{{inertSvg svg}}`. */
+  hb.registerHelper('inertSvg', (s: unknown) => new Handlebars.SafeString(s ? inertSvg(String(s)) : ''));
 
   const partialsDir = path.join(dir, 'partials');
   if (existsSync(partialsDir)) {
@@ -88,8 +99,10 @@ export function loadTemplates(dir: string): Templates {
       const runningFooter = `${label}: ${view.sources.map((s) => `[${s.ref}] ${s.id.split('_')[0]}`).join('  ')}`;
       const charts = view.charts.map((c, i) => ({ ...c, svg: view.svgs[i] ?? '' }));
       try {
-        return main({ ...view, charts, css, fontFaces: FONT_PLACEHOLDER, runningHeader, runningFooter, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
+        return main({ ...view, charts, css, fontFaces: FONT_PLACEHOLDER, contentSecurityPolicy: CONTENT_SECURITY_POLICY, runningHeader, runningFooter, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
       } catch (e) {
+        // A value the page cannot hold safely is the program's fault (the schema should have refused it).
+        if (e instanceof UnsafeOutput) throw e;
         throw templateError(path.join(dir, 'briefing.hbs'), e);
       }
     },
