@@ -1,7 +1,8 @@
 /** The command line: parses flags, calls the library, maps errors to exit codes. Nothing imports this module. */
+import { accessSync, constants, statSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { BriefingError, formatProblem, usageError, type Problem } from './errors.js';
+import { BriefingError, cap, formatProblem, operationalProblem, usageError, type Problem } from './errors.js';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { writeFileAtomicAsync } from './write.js';
 import type { LogLine } from './editions/manifest.js';
@@ -35,6 +36,7 @@ function program(): Command {
   const cmd = new Command('briefing')
     .description('Bilingual (Chinese/English) PDF policy briefings from sourced YAML fact sheets')
     .version('0.1.0')
+    .option('--verbose', 'more detail: the browser a build printed with, and the stack trace of an internal fault')
     .configureOutput({ outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'briefing: ')} (see briefing --help)\n`) })
     .exitOverride();
 
@@ -49,9 +51,12 @@ function program(): Command {
     .option('--recycle-after <n>', 'relaunch the browser after this many briefings', '200')
     .option('--print-timeout <seconds>', 'fail a briefing whose printing takes longer', '30')
     .option('--browser-ws <url>', 'print in this running Chromium (ws://…; or BRIEFING_BROWSER_WS)')
-    .option('--verbose', 'say which browser printed')
-    .action(async (opts: ConfigInput) => {
-      const config = resolveConfig(opts);
+    .option('--verbose', 'say which browser printed (and print the stack trace of an internal fault)')
+    .action(async (opts: ConfigInput, command: Command) => {
+      // --verbose is also an option of the program, which takes it wherever it is written.
+      const config = resolveConfig({ ...opts, verbose: !!(opts.verbose ?? command.optsWithGlobals<{ verbose?: boolean }>().verbose) });
+      checkOutDir(config.outDir);
+      await checkDataFiles(config.dataDir);
       // Nothing changed: answered from file contents alone, before the pipeline loads.
       const plan = (await import('./plan.js')).upToDate(config);
       if (plan) return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
@@ -74,6 +79,7 @@ function program(): Command {
     .action(async (opts: ConfigInput & { cron: string; once?: boolean; catchUp?: boolean; force?: boolean; printCrontab?: boolean; printSystemd?: boolean }) => {
       const schedule = await import('./editions/schedule.js');
       const config = resolveConfig(opts);
+      if (!opts.printCrontab && !opts.printSystemd) checkOutDir(config.outDir);
       schedule.parseCron(opts.cron, config.timeZone);
       const args = ['--out', config.outDir, '--tz', config.timeZone, '--lang', config.lang, ...(config.zones ?? []).flatMap((z) => ['--zone', z]), ...(config.themes ?? []).flatMap((t) => ['--theme', t])];
       if (opts.printCrontab) return void console.log(schedule.crontabLine(config, { cron: opts.cron, args }));
@@ -84,6 +90,7 @@ function program(): Command {
       const clock = opts.now ? () => config.now : () => new Date();
       const effects = { writeFile: writeFileAtomicAsync, log: (line: LogLine) => console.log(JSON.stringify(line)), clock };
       if (opts.once) {
+        await checkDataFiles(config.dataDir);
         const outcome = await schedule.runEdition(config, effects, { force: !!opts.force });
         if (outcome.status === 'failed') process.exitCode = outcome.exitCode;
         return;
@@ -156,6 +163,7 @@ function program(): Command {
       const { addSource } = await import('./sources/add.js');
       const { writeFileAtomic } = await import('./write.js');
       const config = resolveConfig({ data: opts.data });
+      await checkDataFiles(config.dataDir);
       const added = addSource(config.dataDir, { file, ...pickDefined(opts), zones: opts.zone }, { writeFile: writeFileAtomic });
       for (const line of added.found) console.log(`found ${line}`);
       console.log(`read ${file} (${added.encoding}${added.html ? ', a web page' : ''})`);
@@ -211,6 +219,7 @@ function program(): Command {
     .action(async (opts: { data: string }) => {
       const { listText } = await import('./list.js');
       const config = resolveConfig({ data: opts.data });
+      await checkDataFiles(config.dataDir);
       process.stdout.write(await listText(config.dataDir, config.packageRoot));
     });
 
@@ -229,6 +238,7 @@ function program(): Command {
     .action(async (opts: ConfigInput & { port: string; host: string; open?: boolean }) => {
       const { startPreview, previewOptions } = await import('./preview/server.js');
       const config = resolveConfig(opts);
+      checkOutDir(config.outDir, { write: false });
       const preview = await startPreview(config, { ...previewOptions(opts), log: (line) => console.log(line) });
       console.log(`briefing preview: ${preview.url}  (Ctrl-C to stop)`);
       await preview.done;
@@ -263,14 +273,30 @@ export async function main(argv: string[]): Promise<void> {
   });
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const verbose = verboseIn(argv);
   try {
     await program().parseAsync(argv);
   } catch (e) {
-    process.exitCode = exitCodeFor(e);
+    process.exitCode = exitCodeFor(e, verbose);
   }
+  // A failed run has said what went wrong, and its own cleanup (browser, lock, staging) is done: end now.
+  // Something a library left pending must not hold the exit (Puppeteer waits 30 s for tabs that were
+  // opening when a data error closed the browser, see print/printer.ts).
+  if (process.exitCode !== undefined && Number(process.exitCode) !== 0) process.exit();
 }
 
-function exitCodeFor(e: unknown): number {
+/** --verbose anywhere before a `--`, even when the command line fails to parse. */
+function verboseIn(argv: string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--verbose');
+}
+
+/**
+ * Exit codes: 1 for whatever the user can fix (the data, a flag, the machine: a full disk, a read-only
+ * folder), each as one line; 2 for a fault of briefing itself, one line too, with the stack under --verbose.
+ */
+function exitCodeFor(e: unknown, verbose: boolean): number {
   if (e instanceof CommanderError) {
     // Commander has printed its message already; help and version are not errors.
     return e.exitCode === 0 ? 0 : 1;
@@ -279,11 +305,79 @@ function exitCodeFor(e: unknown): number {
     for (const p of e.problems) console.error(formatProblem(p));
     return 1;
   }
+  const operational = operationalProblem(e, outDirInUse);
+  if (operational) {
+    console.error(formatProblem(operational));
+    if (verbose) console.error(stackOf(e));
+    return 1;
+  }
   if (e instanceof Error && e.name === 'PrintFailure') {
     console.error(`briefing: ${e.message}`);
     return 2;
   }
-  console.error(`briefing: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  console.error('This is a bug in briefing, not in your data; please report it with the command you ran.');
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  console.error(`briefing: internal error: ${cap(what.split('\n')[0] ?? what, 300)} (a bug in briefing, not in your data: please report it with the command you ran${verbose ? '' : '; --verbose prints the stack trace'})`);
+  if (verbose) console.error(stackOf(e));
   return 2;
+}
+
+/** The frames of an error's stack, without its message (already printed, and perhaps long). */
+function stackOf(e: unknown): string {
+  const frames = e instanceof Error ? (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)) : [];
+  return frames.length ? frames.join('\n') : '    (no stack trace)';
+}
+
+/** The output folder of the command running, for a system error that names no path (a full disk). */
+let outDirInUse: string | undefined;
+
+/**
+ * Data files that are links, pipes, devices or far too large, refused before a command that hashes or
+ * scans the data (build, schedule --once, list, source add) reads any.
+ */
+async function checkDataFiles(dataDir: string): Promise<void> {
+  const { dataFileProblems } = await import('./data/yaml.js');
+  const problems = dataFileProblems(dataDir);
+  if (problems.length) throw new BriefingError(problems);
+}
+
+/** procfs: creating a folder in it fails with ENOENT, on which Node 20's recursive mkdir retries for ever. */
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+/**
+ * Before any work: the output folder is a folder we may write to, or can become one. A file in its
+ * place or in the place of a folder above it, a folder under /proc, a read-only file system and a
+ * folder we may not write to are refused in one line; a full disk is reported when it happens.
+ */
+function checkOutDir(outDir: string, opts: { write?: boolean } = {}): void {
+  outDirInUse = outDir;
+  const wanted = path.resolve(outDir);
+  let existing = wanted;
+  for (;;) {
+    try {
+      const st = statSync(existing);
+      if (!st.isDirectory()) {
+        const inTheWay = existing === wanted ? 'is a file, not a folder' : `cannot be made: ${rel(existing)} is a file, not a folder`;
+        throw new BriefingError([{ file: rel(wanted), line: 0, col: 0, message: `the output folder (--out) ${inTheWay}`, hint: 'choose a folder for --out, or move the file away' }]);
+      }
+      break;
+    } catch (e) {
+      if (e instanceof BriefingError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path.dirname(existing) === existing) throw e;
+      existing = path.dirname(existing);
+    }
+  }
+  if (existing !== wanted && statfsSync(existing).type === PROC_SUPER_MAGIC) {
+    throw new BriefingError([{ file: rel(wanted), line: 0, col: 0, message: `the output folder (--out) cannot be made: ${existing} is on procfs, the kernel's view of its processes, where no folder can be made`, hint: 'choose a folder on a disk for --out' }]);
+  }
+  // A folder that exists is written to; one that does not is made in the nearest that does. (The preview
+  // writes only PDFs printed on request, and serves the rest from a read-only folder too.)
+  if (opts.write === false) return;
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch (e) {
+    const problem = operationalProblem(e);
+    if (!problem) throw e;
+    throw new BriefingError([{ ...problem, file: rel(wanted), message: `the output folder (--out) ${existing === wanted ? 'cannot be written to' : 'cannot be made'}: ${problem.message.replace(/^cannot [^:]*: /, '')}` }]);
+  }
 }

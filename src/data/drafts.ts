@@ -3,11 +3,11 @@
  * They are read by `check` (which proves their quotes and numbers) and by `list` and `draft --accept`,
  * never by a build: nothing in a draft is printed until a person accepts it into a fact sheet.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
 import { loadYaml } from './load.js';
-import type { YamlFile } from './yaml.js';
+import { dataFolder, type YamlFile } from './yaml.js';
 import { draftSheetSchema, type DraftFactSpec } from './schema.js';
 
 export interface DraftFact extends DraftFactSpec {
@@ -29,7 +29,10 @@ export const draftFile = (dataDir: string, sourceId: string) => path.join(drafts
 /** Every draft sheet; shape problems are added to `problems`. */
 export function loadDrafts(dataDir: string, problems: Problem[]): DraftSheet[] {
   const dir = draftsDir(dataDir);
-  if (!existsSync(dir)) return [];
+  // A real folder inside the data folder, like every data file in it (a link to elsewhere is refused).
+  const folder = dataFolder(dir);
+  if (folder.problem) problems.push(folder.problem);
+  if (!folder.ok) return [];
   const sheets: DraftSheet[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('.')).sort()) {
     const loaded = loadYaml(path.join(dir, name), draftSheetSchema, problems);

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { BriefingError, type Problem } from '../errors.js';
-import { parseYaml, type YamlFile } from './yaml.js';
+import { BriefingError, cap, quoted, type Problem } from '../errors.js';
+import { dataFolder, MAX_TEXT_BYTES, MAX_YAML_BYTES, namesIn, parseYaml, readDataText, type YamlFile } from './yaml.js';
 import {
   sheetSchema, sourcesSchema, themesSchema, zonesSchema,
   type ChartSpec, type FactSpec, type SourceSpec, type ThemeSpec, type ZoneSpec,
@@ -42,20 +42,79 @@ export interface FactBase {
 
 const display = (file: string) => path.relative(process.cwd(), file) || file;
 
+/** The longest text of a title, name or label, and of any other text (a summary, a quote), in characters. */
+export const MAX_SHORT_TEXT = 200;
+export const MAX_LONG_TEXT = 2000;
+/** Problems reported per file at most: a file with thousands of errors says so, and how many more. */
+const MAX_PROBLEMS_PER_FILE = 50;
+
+const at0 = (file: string, message: string, hint: string): Problem => ({ file, line: 0, col: 0, message, hint });
+
+/** Texts longer than a title or a paragraph can be: refused at their place, before anything prints them. */
+function overlong(yaml: YamlFile): Problem[] {
+  const found: Problem[] = [];
+  // One path, pushed and popped: most texts are short, and only a long one costs more than a comparison.
+  const at: PropertyKey[] = [];
+  const walk = (v: unknown): void => {
+    if (found.length >= MAX_PROBLEMS_PER_FILE) return;
+    if (typeof v === 'string') {
+      if (v.length > MAX_SHORT_TEXT) tooLong(v, [...at]);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        at.push(i);
+        walk(v[i]);
+        at.pop();
+      }
+    } else if (v && typeof v === 'object') {
+      for (const k in v) {
+        at.push(k);
+        walk((v as Record<string, unknown>)[k]);
+        at.pop();
+      }
+    }
+  };
+  const tooLong = (v: string, path: PropertyKey[]) => {
+    const field = [...path].reverse().find((k): k is string => typeof k === 'string' && k !== 'zh' && k !== 'en') ?? '';
+    const long = LONG_FIELDS.has(field);
+    const max = long ? MAX_LONG_TEXT : MAX_SHORT_TEXT;
+    const n = v.length > max ? Array.from(v).length : 0;
+    if (n <= max) return;
+    const what = long ? 'a text' : `${/^[aeiou]/.test(field) ? 'an' : 'a'} ${field || 'value'}`;
+    found.push(yaml.problem(path, `${fieldName(yaml.data, path)} is ${n.toLocaleString('en')} characters long, more than the ${max} ${what} may have`, long ? 'shorten it: it is printed in a page of the briefing' : 'shorten it: it is printed as a heading or a label'));
+  };
+  walk(yaml.data);
+  return found;
+}
+
+/** The fields whose texts may run to a paragraph; every other text is a title, name, label or id. */
+const LONG_FIELDS = new Set(['summary', 'quote', 'resolution', 'quality', 'items', 'note', 'url', 'keywords']);
+
 /** Reads a YAML file and validates it against a schema; problems carry file:line:col. */
 export function loadYaml<T>(file: string, schema: z.ZodType<T>, problems: Problem[]): { value: T; yaml: YamlFile } | undefined {
   const shown = display(file);
-  if (!existsSync(file)) {
-    problems.push({ file: shown, line: 0, col: 0, message: 'file is missing', hint: 'create it; data/README.md describes its format' });
+  const read = readDataText(file, MAX_YAML_BYTES);
+  if ('missing' in read) {
+    problems.push(at0(shown, 'file is missing', 'create it; data/README.md describes its format'));
     return undefined;
   }
-  const parsed = parseYaml(shown, readFileSync(file, 'utf8'));
+  if ('problem' in read) {
+    problems.push(read.problem);
+    return undefined;
+  }
+  const parsed = parseYaml(shown, read.text);
   problems.push(...parsed.problems);
   if (!parsed.yaml) return undefined;
   const yaml = parsed.yaml;
+  const long = overlong(yaml);
+  if (long.length) {
+    problems.push(...long);
+    return undefined;
+  }
   const result = schema.safeParse(yaml.data);
   if (result.success) return { value: result.data, yaml };
-  for (const issue of result.error.issues) problems.push(...describeIssue(yaml, issue));
+  const issues = result.error.issues.flatMap((issue) => describeIssue(yaml, issue));
+  problems.push(...issues.slice(0, MAX_PROBLEMS_PER_FILE));
+  if (issues.length > MAX_PROBLEMS_PER_FILE) problems.push(at0(shown, `${issues.length - MAX_PROBLEMS_PER_FILE} more problems in this file`, 'fix those above first'));
   return undefined;
 }
 
@@ -66,14 +125,14 @@ function describeIssue(yaml: YamlFile, issue: z.core.$ZodIssue): Problem[] {
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((k) =>
-        yaml.problem([...at, k], `unknown key "${k}" in ${name}`, 'remove it or fix its spelling; data/README.md lists the keys', { key: true }),
+        yaml.problem([...at, k], `unknown key ${quoted(k)} in ${name}`, 'remove it or fix its spelling; data/README.md lists the keys', { key: true }),
       );
     case 'invalid_value':
-      return [yaml.problem(at, `${name} is ${JSON.stringify(getIn(yaml.data, at))}, not one of the allowed values`, `use one of: ${issue.values.map(String).join(', ')}`)];
+      return [yaml.problem(at, `${name} is ${quoted(getIn(yaml.data, at))}, not one of the allowed values`, `use one of: ${issue.values.map(String).join(', ')}`)];
     case 'invalid_type': {
       const got = getIn(yaml.data, at);
       if (got === undefined) return [yaml.problem(at, `${name} is missing`, `add ${issue.expected === 'object' ? 'it' : `a ${issue.expected}`}`)];
-      return [yaml.problem(at, `${name} should be ${issue.expected}, not ${JSON.stringify(got)}`, 'change its type')];
+      return [yaml.problem(at, `${name} should be ${issue.expected}, not ${quoted(got)}`, 'change its type')];
     }
     default:
       return [yaml.problem(at, `${name} ${issue.message}`, 'see data/README.md')];
@@ -87,9 +146,9 @@ function fieldName(data: unknown, at: PropertyKey[]): string {
   const id = typeof index === 'number' ? getIn(data, [list!, index, 'id']) : undefined;
   if (typeof id === 'string') {
     const kind = String(list).replace(/s$/, '');
-    return rest.length ? `${kind} "${id}": ${rest.map(String).join('.')}` : `${kind} "${id}"`;
+    return rest.length ? `${kind} ${quoted(id)}: ${cap(rest.map(String).join('.'))}` : `${kind} ${quoted(id)}`;
   }
-  return `"${at.map(String).join('.')}"`;
+  return quoted(at.map(String).join('.'));
 }
 
 function getIn(data: unknown, at: PropertyKey[]): unknown {
@@ -115,36 +174,46 @@ export function loadFactBase(dataDir: string): FactBase {
   duplicates(themes.value.themes.map((t) => t.id), (i, id) => problems.push(themes.yaml.problem(['themes', i, 'id'], `theme id "${id}" is used twice`, 'give each theme its own id')));
 
   const sources = new Map<string, Source>();
+  const sourcesDir = path.join(dataDir, 'sources');
+  const sourcesFolder = dataFolder(sourcesDir);
+  if (sourcesFolder.problem) problems.push(sourcesFolder.problem);
   sourcesFile.value.sources.forEach((s, i) => {
-    const file = path.join(dataDir, 'sources', `${s.id}.txt`);
+    const file = path.join(sourcesDir, `${s.id}.txt`);
     if (sources.has(s.id)) problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source id "${s.id}" is used twice`, 'list each source once'));
-    const present = existsSync(file);
-    if (!present) problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source text ${display(file)} is missing`, `copy the text to ${display(file)} or fix the id`));
+    const read: ReturnType<typeof readDataText> = sourcesFolder.ok ? readDataText(file, MAX_TEXT_BYTES) : { missing: true };
+    if ('missing' in read && !sourcesFolder.problem) problems.push(sourcesFile.yaml.problem(['sources', i, 'id'], `source text ${display(file)} is missing`, `copy the text to ${display(file)} or fix the id`));
+    if ('problem' in read) problems.push(read.problem);
     s.zones.forEach((z, j) => {
       if (!zoneIds.has(z)) problems.push(sourcesFile.yaml.problem(['sources', i, 'zones', j], `unknown zone "${z}"`, `use one of: ${[...zoneIds].join(', ')}`));
     });
-    sources.set(s.id, { ...s, file: display(file), text: present ? readFileSync(file, 'utf8') : '' });
+    sources.set(s.id, { ...s, file: display(file), text: 'text' in read ? read.text : '' });
   });
   // A text dropped into sources/ without an entry would be silently ignored: say so.
-  const sourcesDir = path.join(dataDir, 'sources');
-  for (const name of existsSync(sourcesDir) ? readdirSync(sourcesDir).sort() : []) {
+  for (const name of sourcesFolder.ok ? namesIn(sourcesDir) : []) {
     if (name.startsWith('.') || !name.endsWith('.txt') || sources.has(name.slice(0, -4))) continue;
     problems.push({ file: display(path.join(sourcesDir, name)), line: 0, col: 0, message: 'source text has no entry in data/sources.yaml', hint: `bring it in with \`briefing source add ${display(path.join(sourcesDir, name))} …\` (it files the text under a new id), or remove it` });
   }
 
   const sheets: Sheet[] = [];
   const factsDir = path.join(dataDir, 'facts');
-  const zoneDirs = existsSync(factsDir) ? readdirSync(factsDir).filter((d) => statSync(path.join(factsDir, d)).isDirectory()).sort() : [];
+  const factsFolder = dataFolder(factsDir);
+  if (factsFolder.problem) problems.push(factsFolder.problem);
+  // Zone folders: real folders only; a link is refused (it could lead anywhere), any other file is not a zone.
+  const zoneDirs = (factsFolder.ok ? namesIn(factsDir) : []).filter((d) => {
+    const st = lstatSync(path.join(factsDir, d));
+    if (st.isSymbolicLink()) problems.push(dataFolder(path.join(factsDir, d)).problem!);
+    return st.isDirectory();
+  });
   for (const zone of zoneDirs) {
     if (!zoneIds.has(zone)) {
-      problems.push({ file: display(path.join(factsDir, zone)), line: 0, col: 0, message: `folder for unknown zone "${zone}"`, hint: 'add the zone to data/zones.yaml or rename the folder' });
+      problems.push({ file: display(path.join(factsDir, zone)), line: 0, col: 0, message: `folder for unknown zone ${quoted(zone)}`, hint: 'add the zone to data/zones.yaml or rename the folder' });
       continue;
     }
-    for (const name of readdirSync(path.join(factsDir, zone)).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const name of namesIn(path.join(factsDir, zone)).filter((f) => f.endsWith('.yaml'))) {
       const theme = name.replace(/\.yaml$/, '');
       const file = path.join(factsDir, zone, name);
       if (!themeIds.has(theme)) {
-        problems.push({ file: display(file), line: 0, col: 0, message: `fact sheet for unknown theme "${theme}"`, hint: `name it after a theme in data/themes.yaml: ${[...themeIds].join(', ')}` });
+        problems.push({ file: display(file), line: 0, col: 0, message: `fact sheet for unknown theme ${quoted(theme)}`, hint: `name it after a theme in data/themes.yaml: ${[...themeIds].join(', ')}` });
         continue;
       }
       const loaded = loadYaml(file, sheetSchema, problems);
