@@ -7,8 +7,9 @@
  *   5. chart    Vega-Lite specs → SVG                             (charts/)
  *   6. render   Handlebars → HTML                                 (render/html.ts)
  *   7. print    one Chromium for the run → PDF + metadata         (print/)
- *   8. write    staged beside the edition folder, moved into place when every file succeeded,
- *               recorded in <out>/editions.json                   (editions/)
+ *   8. verify   every planned briefing written, every PDF whole   (editions/verify.ts)
+ *   9. commit   a new version of the edition beside the current one, switched in with editions.json
+ *               and `latest` in one rename                        (editions/output.ts, layout.ts)
  * One run at a time per output folder (editions/lock.ts).
  */
 import path from 'node:path';
@@ -21,8 +22,9 @@ import { renderChartSvg } from './charts/render.js';
 import { loadTemplates } from './render/html.js';
 import { embedFonts, type FontFile } from './render/fonts.js';
 import { acquireLock, type Lock } from './editions/lock.js';
-import { stageRun, type StagedRun } from './editions/output.js';
-import { recordRun, type LogLine } from './editions/manifest.js';
+import { stageRun, type FaultHook, type StagedRun } from './editions/output.js';
+import { readManifest, type LogLine } from './editions/manifest.js';
+import { editionProblems } from './editions/verify.js';
 import { outOfDate, planRun, upToDate } from './plan.js';
 import type { Printer } from './print/printer.js';
 import type { Lang } from './data/quantities.js';
@@ -37,6 +39,11 @@ export interface BuildEffects {
   progress?(done: number, total: number): void;
   /** Wall-clock time for log lines (the build time itself is config.now). */
   clock?(): Date;
+  /**
+   * Called before each change a run makes to the output folder (editions/output.ts COMMIT_STEPS), for
+   * tests: throwing from it makes that change fail.
+   */
+  faultAt?: FaultHook;
 }
 
 export interface BuiltFile {
@@ -112,15 +119,48 @@ export const langsOf = (mode: LangMode): Lang[] => LANGS[mode];
 /**
  * Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. A briefing whose inputs and
  * files are unchanged since it was made is left alone; when nothing changed, nothing is loaded or launched.
+ *
+ * It settles, or the process goes on: if Node finds nothing left that could settle it (a promise of the
+ * browser's that nothing will ever resolve, after Chromium died at the wrong moment), the run fails
+ * naming every briefing not printed, rather than the process ending with exit code 0 and nothing written.
  */
-export async function buildBriefings(config: Config, effects: BuildEffects): Promise<BuildResult> {
+export function buildBriefings(config: Config, effects: BuildEffects): Promise<BuildResult> {
+  const progress: RunProgress = { planned: [], printed: new Set() };
+  let onStall!: () => void;
+  const stalled = new Promise<BuildResult>((resolve, reject) => {
+    // Stalled after its edition was switched in (closing the browser, say): built all the same.
+    onStall = () => (progress.committed ? resolve(progress.committed) : reject(stallFailure(progress)));
+  });
+  // 'beforeExit' is emitted only when the event loop has nothing left to do: a run still pending then can never finish.
+  process.once('beforeExit', onStall);
+  return Promise.race([runBuild(config, effects, progress), stalled]).finally(() => process.off('beforeExit', onStall));
+}
+
+interface RunProgress {
+  /** The briefings this run makes, by name, once planned. */
+  planned: string[];
+  /** Those written (and printed, unless HTML only) so far. */
+  printed: Set<string>;
+  /** Set once the run's edition is switched in. */
+  committed?: BuildResult;
+}
+
+function stallFailure(progress: RunProgress): Error {
+  const missing = progress.planned.filter((n) => !progress.printed.has(n));
+  if (!missing.length) return new PrintFailure('the run stalled with nothing left to wait on before its files were switched in; nothing of this run was written');
+  const why = 'not printed: the run stalled with nothing left to wait on (the browser stopped answering)';
+  return new PrintFailure(`${missing.length} briefing(s) failed; nothing of this run was written:\n  ${missing.map((n) => `${n}: ${why}`).join('\n  ')}`);
+}
+
+async function runBuild(config: Config, effects: BuildEffects, progress: RunProgress): Promise<BuildResult> {
   const started = performance.now();
   const clock = effects.clock ?? (() => new Date());
   const log: LogLine[] = [];
+  const line = (level: LogLine['level'], event: string, fields: Record<string, unknown> = {}): LogLine => ({ time: clock().toISOString(), level, event, ...fields });
   const emit = (level: LogLine['level'], event: string, fields: Record<string, unknown> = {}) => {
-    const line: LogLine = { time: clock().toISOString(), level, event, ...fields };
-    log.push(line);
-    effects.log(line);
+    const l = line(level, event, fields);
+    log.push(l);
+    effects.log(l);
   };
 
   // Fast path: nothing to do is decided from file contents alone.
@@ -155,9 +195,10 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     const plan = planned!;
     const { edition } = plan;
     lock = acquireLock(config.outDir, clock());
-    const staging = stageRun(config.outDir, edition);
+    const staging = stageRun(config.outDir, edition, effects.faultAt);
     run = staging;
     const todo = outOfDate(config, edition, plan.docs);
+    progress.planned = todo.map((d) => d.name);
     const langs = LANGS[config.lang];
     const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, staleAfterMonths: config.staleAfterMonths };
     printer = await printerReady;
@@ -184,6 +225,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
       const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: staging.final(`${doc.name}.html`), fonts: fonts.map((f) => staging.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
       if (!printer || !withMetadata) {
         built.push(file);
+        progress.printed.add(doc.name);
         emit('info', 'html', { file: file.html, ms: Math.round(file.ms) });
         effects.progress?.(++done, todo.length);
         continue;
@@ -205,6 +247,7 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
           file.pages = pages;
           file.ms += performance.now() - t1;
           built.push(file);
+          progress.printed.add(doc.name);
           emit('info', 'printed', { file: file.pdf, pages, ms: Math.round(file.ms), ...(passes > 1 ? { passes } : {}) });
           effects.progress?.(++done, todo.length);
         })()
@@ -222,19 +265,39 @@ export async function buildBriefings(config: Config, effects: BuildEffects): Pro
     // Nothing more to print: the browser closes while the files are moved into place (awaited below).
     void printer?.close();
     if (failures.length) throw runFailure(failures);
+    // Every briefing planned must have been made: a print that vanished without an error is a failure too.
+    const made = new Set(built.map((d) => path.basename(d.html, '.html')));
+    const unmade = todo.filter((d) => !made.has(d.name));
+    if (unmade.length) throw new PrintFailure(`${unmade.length} briefing(s) failed; nothing of this run was written:\n  ${unmade.map((d) => `${d.name}: not printed, and no error was reported`).join('\n  ')}`);
 
-    // Every file of the run succeeded: move them into place, recorded in the order they were planned.
+    // Every file of the run succeeded: switch the new version in, recorded in the order they were planned.
     const order = new Map(todo.map((d, i) => [staging.final(`${d.name}.html`), i]));
     built.sort((a, b) => order.get(a.html)! - order.get(b.html)!);
-    staging.commit();
-    const files = built.flatMap((d) => [
-      { path: d.html, docHash: d.hash },
-      ...d.fonts.map((f) => ({ path: f, docHash: d.hash })),
-      ...(d.pdf ? [{ path: d.pdf, pages: d.pages!, docHash: d.hash }] : []),
-    ]);
-    emit('info', 'built', { edition, briefings: built.length, files: files.length, pages: built.reduce((n, d) => n + (d.pages ?? 0), 0), unchanged: plan.docs.length - todo.length, ms: Math.round(performance.now() - started) });
-    recordRun(config.outDir, edition, { builtAt: config.now, inputHash: plan.inputHash, files, log });
-    return { edition, inputHash: plan.inputHash, files: built, unchanged: plan.docs.length - todo.length, ms: performance.now() - started };
+    const rel = (file: string) => path.relative(path.join(config.outDir, edition), file).split(path.sep).join('/');
+    const written = new Map<string, { pages?: number; docHash?: string }>();
+    for (const d of built) {
+      written.set(rel(d.html), { docHash: d.hash });
+      for (const f of d.fonts) written.set(rel(f), { docHash: d.hash });
+      if (d.pdf) written.set(rel(d.pdf), { pages: d.pages!, docHash: d.hash });
+    }
+    const pagesNow = new Map(built.map((d) => [path.basename(d.html, '.html'), d.pages]));
+    const before = readManifest(config.outDir).editions[edition];
+    const verify = (dir: string) => {
+      // The whole edition as it will be switched in: this run's briefings and those carried over.
+      const problems = editionProblems(dir, plan.docs.map((d) => d.name), {
+        pdf: !config.htmlOnly,
+        pages: (name) => pagesNow.get(name) ?? before?.files[`${name}.pdf`]?.pages,
+      });
+      if (problems.length) throw new PrintFailure(`${problems.length} briefing(s) failed verification; nothing of this run was written:\n  ${problems.join('\n  ')}`);
+    };
+    // The log stored with the edition ends with this line; it is reported once the edition is in place.
+    const builtLine = line('info', 'built', { edition, briefings: built.length, files: written.size, pages: built.reduce((n, d) => n + (d.pages ?? 0), 0), unchanged: plan.docs.length - todo.length, ms: Math.round(performance.now() - started) });
+    const { warnings } = staging.commit({ builtAt: config.now, inputHash: plan.inputHash, log: [...log, builtLine], written }, { fault: effects.faultAt, verify });
+    log.push(builtLine);
+    effects.log(builtLine);
+    for (const warning of warnings) emit('warn', 'tidy-failed', { reason: warning });
+    progress.committed = { edition, inputHash: plan.inputHash, files: built, unchanged: plan.docs.length - todo.length, ms: performance.now() - started };
+    return progress.committed;
   } catch (e) {
     run?.abort();
     throw e;

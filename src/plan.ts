@@ -9,9 +9,10 @@ import path from 'node:path';
 import { readYaml } from './data/yaml.js';
 import { currentEdition } from './model/edition.js';
 import { inputHash } from './editions/hash.js';
-import { changedFiles, readManifest } from './editions/manifest.js';
-import { removeStaleLock } from './editions/lock.js';
-import { removeAbandoned } from './editions/output.js';
+import { changedFiles, readManifestAt } from './editions/manifest.js';
+import { currentRoot } from './editions/layout.js';
+import { acquireLock, removeStaleLock } from './editions/lock.js';
+import { needsTidy, tidy } from './editions/output.js';
 import type { Config, LangMode } from './config.js';
 
 /** The zones and themes of the data, read cheaply (no schema, no facts), for planning a run. */
@@ -61,24 +62,45 @@ export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; 
   return { edition, docs, inputHash: createHash('sha256').update(docs.map((d) => d.hash).join()).digest('hex') };
 }
 
-/** The planned documents whose files are missing, changed since they were made, or made from other inputs. */
+/**
+ * The planned documents whose files are missing, changed since they were made, or made from other inputs.
+ * The record and the files are read from one version (the one `.current` points at when this starts),
+ * so a run switching versions meanwhile cannot pair one version's record with another's files.
+ */
 export function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): PlannedDoc[] {
   if (config.force) return docs;
-  const record = readManifest(config.outDir).editions[edition];
+  const root = currentRoot(config.outDir);
+  const record = readManifestAt(root).editions[edition];
   return docs.filter((d) => {
     const names = [`${d.name}.html`, ...(config.htmlOnly ? [] : [`${d.name}.pdf`]), ...Object.keys(record?.files ?? {}).filter((n) => n.startsWith(`fonts/${d.name}.`))];
-    return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(config.outDir, edition, record, names).length > 0;
+    return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(root, edition, record, names).length > 0;
   });
 }
 
 
 /**
  * When every planned briefing is up to date: the plan, after clearing what a killed run left behind
- * (a stale lock, staging folders). Otherwise undefined: the run has work to do.
+ * (a stale lock; unreferenced versions, temporary links, a missing link: editions/output.ts `tidy`, done
+ * only when the lock is free). Otherwise undefined: the run has work to do.
  */
 export function upToDate(config: Config, plan = planRun(config)): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
   if (!plan || outOfDate(config, plan.edition, plan.docs).length > 0) return undefined;
   removeStaleLock(config.outDir);
-  removeAbandoned(config.outDir);
+  if (needsTidy(config.outDir)) {
+    let lock;
+    try {
+      lock = acquireLock(config.outDir);
+    } catch {
+      // Another run is writing: its leftovers and ours are tidied by the next run that holds the lock.
+      return plan;
+    }
+    try {
+      tidy(config.outDir);
+    } catch {
+      // Housekeeping only: what is in view is complete either way, and the next build tidies first or fails saying why.
+    } finally {
+      lock.release();
+    }
+  }
   return plan;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../write.js';
+import { currentRoot } from './layout.js';
 
 /** One line of a run's log: JSON with a timestamp. */
 export interface LogLine {
@@ -11,10 +11,17 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+export interface FileRecord {
+  sha256: string;
+  bytes: number;
+  pages?: number;
+  docHash?: string;
+}
+
 export interface EditionRecord {
   builtAt: string;
   inputHash: string;
-  files: Record<string, { sha256: string; bytes: number; pages?: number; docHash?: string }>;
+  files: Record<string, FileRecord>;
   log: LogLine[];
 }
 
@@ -22,56 +29,83 @@ export interface Manifest {
   editions: Record<string, EditionRecord>;
 }
 
+/**
+ * `<out>/editions.json`, as readers see it. It is a link into the current version
+ * (`<out>/.current/editions.json`), switched together with the editions' files (see output.ts).
+ */
 export const manifestPath = (outDir: string) => path.join(outDir, 'editions.json');
 
-export function readManifest(outDir: string): Manifest {
-  const file = manifestPath(outDir);
+/** The manifest in a version folder (or in an output folder laid out as before versions). */
+export function readManifestAt(root: string): Manifest {
+  const file = path.join(root, 'editions.json');
   if (!existsSync(file)) return { editions: {} };
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    return manifest && typeof manifest.editions === 'object' && manifest.editions ? manifest : { editions: {} };
   } catch {
     // A manifest that cannot be read is rebuilt from the next run rather than blocking it.
     return { editions: {} };
   }
 }
 
+/** The current manifest of an output folder: the one switched in with the files it describes. */
+export function readManifest(outDir: string): Manifest {
+  return readManifestAt(currentRoot(outDir));
+}
+
 export function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Files of an edition that are missing or differ from what the manifest recorded. */
-export function changedFiles(outDir: string, edition: string, record: EditionRecord | undefined, names: string[]): string[] {
+/**
+ * Files of an edition that are missing or differ from what the manifest recorded. `root` is the version
+ * folder the record was read from (currentRoot), so the files and the record are of the same version.
+ */
+export function changedFiles(root: string, edition: string, record: EditionRecord | undefined, names: string[]): string[] {
   return names.filter((n) => {
-    const file = path.join(outDir, edition, n);
+    const file = path.join(root, edition, n);
     const known = record?.files[n];
-    return !known || !existsSync(file) || sha256File(file) !== known.sha256;
+    try {
+      return !known || sha256File(file) !== known.sha256;
+    } catch {
+      // Missing, or removed by a run that switched versions meanwhile: out of date either way.
+      return true;
+    }
   });
 }
 
+/** Every file under a folder, as relative paths with `/`, sorted; hidden names (temporary files) left out. */
+export function filesIn(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
 /**
- * Records a committed run: merges its files into the edition's entry, writes the manifest atomically,
- * and points `<out>/latest` at the newest edition (a symlink replaced by rename, so it is never missing).
+ * The record of an edition folder as it is on disk: every file with its sha256 and size. Page counts
+ * and document hashes come from `written` (this run's files) or, for a file carried over unchanged,
+ * from the previous record when its content is still the one recorded.
  */
-export function recordRun(outDir: string, edition: string, run: { builtAt: Date; inputHash: string; files: { path: string; pages?: number; docHash?: string }[]; log: LogLine[] }): Manifest {
-  const manifest = readManifest(outDir);
-  const previous = manifest.editions[edition];
-  const files = { ...(previous?.files ?? {}) };
-  for (const f of run.files) {
-    const data = readFileSync(f.path);
-    files[path.relative(path.join(outDir, edition), f.path).split(path.sep).join('/')] = {
-      sha256: createHash('sha256').update(data).digest('hex'),
-      bytes: data.length,
-      ...(f.pages !== undefined ? { pages: f.pages } : {}),
-      ...(f.docHash ? { docHash: f.docHash } : {}),
-    };
+export function recordEdition(
+  dir: string,
+  previous: EditionRecord | undefined,
+  run: { builtAt: string; inputHash: string; log: LogLine[]; written: Map<string, { pages?: number; docHash?: string }> },
+): EditionRecord {
+  const files: Record<string, FileRecord> = {};
+  for (const name of filesIn(dir)) {
+    const data = readFileSync(path.join(dir, name));
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const before = previous?.files[name];
+    const meta = run.written.get(name) ?? (before?.sha256 === sha256 ? { pages: before.pages, docHash: before.docHash } : {});
+    files[name] = { sha256, bytes: data.length, ...(meta.pages !== undefined ? { pages: meta.pages } : {}), ...(meta.docHash ? { docHash: meta.docHash } : {}) };
   }
-  manifest.editions[edition] = { builtAt: run.builtAt.toISOString(), inputHash: run.inputHash, files, log: run.log };
-  manifest.editions = Object.fromEntries(Object.entries(manifest.editions).sort(([a], [b]) => a.localeCompare(b)));
-  writeFileAtomic(manifestPath(outDir), `${JSON.stringify(manifest, null, 2)}\n`);
-  const newest = Object.keys(manifest.editions).sort().at(-1)!;
-  const tmp = path.join(outDir, `.latest-${process.pid}`);
-  rmSync(tmp, { force: true });
-  symlinkSync(newest, tmp);
-  renameSync(tmp, path.join(outDir, 'latest'));
-  return manifest;
+  return { builtAt: run.builtAt, inputHash: run.inputHash, files, log: run.log };
 }

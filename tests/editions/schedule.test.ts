@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Cron } from 'croner';
@@ -7,18 +7,23 @@ import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { cronToOnCalendar, missedEdition } from '../../src/editions/schedule.js';
 import { resolveConfig } from '../../src/config.js';
 import { sha256File, type Manifest } from '../../src/editions/manifest.js';
+import { consistent, leftovers, outputState } from './output-state.js';
 
 const small = ['--zone', 'taiyuan-jinzhong', '--theme', 'ecology,transport'];
 const jsonLines = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 const manifestOf = (out: string) => JSON.parse(readFileSync(path.join(out, 'editions.json'), 'utf8')) as Manifest;
-/** Every visible file under an output folder (hidden staging and lock files excluded), with its hash. */
+/**
+ * Every visible file under an output folder, with its hash, read through the links a reader follows
+ * (editions, `latest`); the versions behind them, the lock and temporary names are hidden.
+ */
 function snapshot(out: string, dir = out): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) Object.assign(files, snapshot(out, p));
-    else if (entry.isFile()) files[path.relative(out, p)] = sha256File(p);
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('.')) continue;
+    const p = path.join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) Object.assign(files, snapshot(out, p));
+    else if (st.isFile()) files[path.relative(out, p)] = sha256File(p);
   }
   return files;
 }
@@ -37,7 +42,11 @@ describe('briefing schedule --once', () => {
     ]);
     expect(manifest.editions['2023-03']!.files['taiyuan-jinzhong-ecology.pdf']!.pages).toBeGreaterThanOrEqual(3);
     expect(manifest.editions['2023-03']!.log.at(-1)).toMatchObject({ event: 'built' });
-    expect(readlinkSync(path.join(out, 'latest'))).toBe('2023-03');
+    // `latest` leads to the edition through the current version, switched with the files and the manifest.
+    expect(readlinkSync(path.join(out, 'latest'))).toBe('.current/latest');
+    expect(readlinkSync(path.join(out, '.current', 'latest'))).toBe('2023-03');
+    expect(realpathSync(path.join(out, 'latest'))).toBe(realpathSync(path.join(out, '2023-03')));
+    expect(consistent(outputState(out))).toBe(true);
 
     const second = runCli(['schedule', '--once', '--out', out, '--now', '2023-03-02T00:30:00Z', ...small]);
     expect(second.code).toBe(0);
@@ -88,10 +97,10 @@ describe('an interrupted or failing build', () => {
     expect(r.stderr).toContain('layout: #fact-tj-heavy-pollution-days-cut');
     expect(snapshot(out)).toEqual(before);
     expect(readFileSync(path.join(out, 'editions.json'), 'utf8')).toBe(manifestBefore);
-    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(leftovers(out)).toEqual([]);
   });
 
-  it('survives being killed outright: old files intact, the staging folder cleared by the next run', async () => {
+  it('survives being killed outright: old files intact, the unfinished version cleared by the next run', async () => {
     const out = tempDir('briefing-kill-');
     expect(runCli(['build', '--out', out, '--edition', '2023-03', ...small]).code).toBe(0);
     const before = snapshot(out);
@@ -102,12 +111,14 @@ describe('an interrupted or failing build', () => {
     await new Promise((resolve) => child.on('exit', resolve));
     for (const pid of browsers) spawnSync('kill', ['-9', pid]);
     expect(snapshot(out)).toEqual(before);
-    expect(readdirSync(out).some((f) => f.includes('.staging-'))).toBe(true);
-    // The lock of the dead process is taken over, and its staging folder removed.
+    expect(consistent(outputState(out))).toBe(true);
+    expect(leftovers(out)).toEqual(expect.arrayContaining(['.briefing.lock', expect.stringMatching(/^\.versions\/2023-03-\d+$/)]));
+    // The lock of the dead process is taken over, and its unfinished version removed.
     const next = runCli(['build', '--out', out, '--edition', '2023-03', ...small]);
     expect(next.stderr).toBe('');
     expect(next.code).toBe(0);
-    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(leftovers(out)).toEqual([]);
+    expect(consistent(outputState(out))).toBe(true);
   });
 
   it('lets one run at a time write to an output folder', async () => {
@@ -141,7 +152,7 @@ describe('scheduling', () => {
     expect(events).toContain('scheduler-started');
     expect(events).toContain('built');
     expect(events.indexOf('skipped')).toBeGreaterThan(events.indexOf('built'));
-    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(leftovers(out)).toEqual([]);
   });
 
   it('knows which edition a missed run was for', () => {
