@@ -109,12 +109,16 @@ export class PdfPrinter {
       rmSync(path.join(dir, `${old.name}.html`), { force: true });
       for (const f of readdirSafe(path.join(dir, 'fonts'))) if (fonts.test(f)) rmSync(path.join(dir, 'fonts', f), { force: true });
       this.printed.delete(`${old.edition}/${old.name}`);
-      for (const empty of [path.join(dir, 'fonts'), dir]) {
-        try {
-          rmdirSync(empty);
-        } catch {
-          // not empty, or gone
-        }
+      try {
+        rmdirSync(path.join(dir, 'fonts'));
+      } catch {
+        // not empty, or gone
+      }
+      // The edition folder is a link into the cache's current version: an empty edition loses its link.
+      try {
+        if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
+      } catch {
+        // gone
       }
     }
   }

@@ -128,17 +128,30 @@ export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Pr
   const launching = puppeteer.launch({ executablePath: info.executablePath, args, pipe: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, headless: shell ? 'shell' : true });
   if (spawned) setImmediate(spawned);
   let browser: Browser;
+  // Puppeteer's launch never settles when Chromium dies between answering and attaching its first tab:
+  // a deadline turns that into a failure, which the caller retries or reports.
+  let deadline: NodeJS.Timeout | undefined;
   try {
-    browser = await launching;
+    browser = await Promise.race([
+      launching,
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => reject(new Error(`the browser did not start within ${LAUNCH_TIMEOUT_MS / 1000} s`)), LAUNCH_TIMEOUT_MS);
+      }),
+    ]);
   } catch (e) {
+    void launching.then((b) => b.close(), () => undefined);
     rmSync(profile, { recursive: true, force: true });
     throw e;
   } finally {
+    clearTimeout(deadline);
     starting.delete(profile);
   }
   open.set(browser, profile);
   return browser;
 }
+
+/** How long a launch may take before it counts as failed. */
+const LAUNCH_TIMEOUT_MS = 30_000;
 
 const closing = new WeakMap<Browser, Promise<void>>();
 /** Set by closeAllBrowsers: a print retried after its browser was closed must not launch another. */
