@@ -136,6 +136,8 @@ export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Pr
       launching,
       new Promise<never>((_, reject) => {
         deadline = setTimeout(() => reject(new Error(`the browser did not start within ${LAUNCH_TIMEOUT_MS / 1000} s`)), LAUNCH_TIMEOUT_MS);
+        // It keeps no process alive by itself: a command line with nothing else to wait on reports the stall at once.
+        deadline.unref();
       }),
     ]);
   } catch (e) {
