@@ -34,15 +34,21 @@ export async function runCliTracked(args: string[]): Promise<ReturnType<typeof r
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const tracked = trackChildren(child.pid!);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  tracked.stop();
+  return { code, stdout, stderr, children: [...tracked.children] };
+}
+
+/** Records the processes a process starts (its browser) every 50 ms, until stopped. */
+export function trackChildren(pid: number): { children: Set<string>; stop(): void } {
   const children = new Set<string>();
   const poll = setInterval(() => {
     try {
-      for (const pid of execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')) if (pid) children.add(pid);
+      for (const child of execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n')) if (child) children.add(child);
     } catch {
       // no children at this moment
     }
   }, 50);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(poll);
-  return { code, stdout, stderr, children: [...children] };
+  return { children, stop: () => clearInterval(poll) };
 }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, copyProject, tempDir } from '../helpers/cli.js';
+import { ROOT, copyProject, tempDir, trackChildren } from '../helpers/cli.js';
 
 const BIN = path.join(ROOT, 'bin/briefing.js');
 const SHEET = 'data/facts/taixin/transport.yaml';
@@ -228,18 +228,11 @@ describe('a build that fails on its data', () => {
       stderr += d.toString();
       said ??= performance.now();
     });
-    const children = new Set<string>();
-    const poll = setInterval(() => {
-      try {
-        for (const pid of execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')) if (pid) children.add(pid);
-      } catch {
-        // none at this moment
-      }
-    }, 50);
+    const tracked = trackChildren(child.pid!);
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     const lingered = performance.now() - (said ?? performance.now());
-    clearInterval(poll);
-    return { code, stderr, lingered, children: [...children] };
+    tracked.stop();
+    return { code, stderr, lingered, children: [...tracked.children] };
   }
 
   it('exits within 3 s of saying so, leaving no browser behind', async () => {
