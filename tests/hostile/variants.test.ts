@@ -2,10 +2,13 @@
  * Issue 17, a fresh hostile pass: variants of each kind the issue lists, on other files and commands, in
  * other encodings and at other moments. Every test here is a variant that held. What did not hold is
  * reported with its fix rather than tested here (each has a fix in sight): control characters from the
- * data reaching the terminal, `source add` writing a title longer than `check` accepts, `source add` of a
- * file whose size the kernel reports as 0 (/proc/self/pagemap) read without bound, symbolic links in a
- * --templates folder followed out of it, and misleading messages (UTF-16 without a byte-order mark, the
- * place of a template error, the temporary copy named by `draft --accept`).
+ * data reaching the terminal (`list`, check's notes, problem lines, `source add`); `source add` writing a
+ * title longer than `check` accepts; files read without bound (`source add /proc/self/pagemap`, whose size
+ * the kernel reports as 0; a link anywhere under data/ to such a file, read whole when a build hashes its
+ * inputs; a link in a --templates folder to /dev/zero); a named pipe in --templates/partials, on which a
+ * build waits for ever, deaf to Ctrl-C; links in a --templates folder followed out of it; and misleading
+ * messages (UTF-16 without a byte-order mark, the place of a template error, the temporary copy named by
+ * `draft --accept`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
