@@ -49,9 +49,12 @@ export function quoted(value: unknown): string {
 const LONG_QUOTED = new RegExp(`"([^"\\n]{${MAX_QUOTED + 1},})"`, 'g');
 const bounded = (text: string) => cap(text.replace(LONG_QUOTED, (_, inner: string) => `"${cap(inner)}"`), MAX_MESSAGE);
 
+/** Control characters written out (\u001B), so nothing in a message steers the terminal or breaks its one line. */
+export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+
 export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
-  return `${where}: ${bounded(p.message)}${p.hint ? ` (${bounded(p.hint)})` : ''}`;
+  return printable(`${where}: ${bounded(p.message)}${p.hint ? ` (${bounded(p.hint)})` : ''}`);
 }
 
 /** Raised for anything the user can fix. Carries every problem found, not just the first. Exit code 1. */

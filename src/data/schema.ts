@@ -41,7 +41,7 @@ export const sourcesSchema = z.strictObject({
       publisher: pendingText,
       published: date,
       zones: z.array(id).min(1),
-      url: z.string().url().optional(),
+      url: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// address').optional(),
       quality: text.optional(),
     }),
   ),

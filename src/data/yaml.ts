@@ -217,6 +217,8 @@ export function readDataText(file: string, maxBytes: number): { text: string } |
   }
   if (bytes.length > maxBytes) return { problem: tooLarge(shown, bytes.length, maxBytes) };
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  // ASCII saved as UTF-16 or UTF-32 is valid UTF-8 full of NUL characters: named for what it is.
+  if (bytes.includes(0) && wideEncoding(bytes.subarray(start))) return { problem: notUtf8(shown, bytes.subarray(start)) };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(start)) };
   } catch {
@@ -273,6 +275,8 @@ function notUtf8(shown: string, bytes: Uint8Array): Problem {
 
 /** The encoding of a whole file that is not UTF-8, as sources/decode.ts tells it, if it is one of those it knows. */
 function otherEncoding(bytes: Uint8Array): string | undefined {
+  const wide = wideEncoding(bytes);
+  if (wide) return wide;
   const decoded = decodeDocument(bytes);
   if (decoded.ok) return decoded.encoding === 'utf-8' ? undefined : decoded.encoding.toUpperCase();
   const named = /iconv -f (UTF-16LE|UTF-16BE|BIG5|SHIFT_JIS) /.exec(decoded.hint)?.[1];
@@ -285,6 +289,21 @@ function otherEncoding(bytes: Uint8Array): string | undefined {
   } catch {
     // not GB18030 either
   }
+  return undefined;
+}
+
+/** UTF-16 or UTF-32 without a byte-order mark, told by where the zero bytes of mostly-ASCII YAML fall. */
+function wideEncoding(bytes: Uint8Array): string | undefined {
+  const n = Math.min(bytes.length, 4096) & ~3;
+  if (n < 8) return undefined;
+  const zeros = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) zeros[i % 4]!++;
+  const quarter = n / 4;
+  const [z0, z1, z2, z3] = zeros as [number, number, number, number];
+  if (z1 > quarter * 0.6 && z2 > quarter * 0.6 && z3 > quarter * 0.6) return 'UTF-32LE';
+  if (z0 > quarter * 0.6 && z1 > quarter * 0.6 && z2 > quarter * 0.6) return 'UTF-32BE';
+  if (z1 + z3 > (n / 2) * 0.3 && z1 + z3 > 4 * (z0 + z2)) return 'UTF-16LE';
+  if (z0 + z2 > (n / 2) * 0.3 && z0 + z2 > 4 * (z1 + z3)) return 'UTF-16BE';
   return undefined;
 }
 

@@ -69,6 +69,10 @@ export function acceptDrafts(dataDir: string, ids: string[], effects: AcceptEffe
       refuse(`its source ${cited.id} has no English ${cited.title.en ? 'publisher' : 'title'} yet, and every cited source is printed in both languages`, `write ${cited.title.en ? 'publisher' : 'title'}.en for ${cited.id} in data/sources.yaml`);
       continue;
     }
+    if (facts.has(d.id)) {
+      refuse(`its id is already the id of a fact in ${facts.get(d.id)!.file}`, 'give the draft an id of its own');
+      continue;
+    }
     const status = d.review?.status ?? 'new';
     const target = d.review?.fact ? facts.get(d.review.fact) : undefined;
     if ((status === 'known' || status === 'update') && !target) {
@@ -154,7 +158,8 @@ function prove(dataDir: string, texts: Map<string, string>, placed: { file: stri
       problems.map((p) => {
         const mine = placed.find((x) => p.message.includes(`"${x.id}"`));
         if (mine) return mine.draft.sheet.yaml.problem(['facts', mine.draft.fact.index], `cannot accept "${mine.id}": ${p.message}`, p.hint);
-        return { ...p, file: p.file.replace(shownCopy, path.relative(process.cwd(), dataDir) || '.'), message: `accepting would break the base: ${p.message}` };
+        const real = (t: string) => t.split(shownCopy).join(path.relative(process.cwd(), dataDir) || '.');
+        return { ...p, file: real(p.file), message: `accepting would break the base: ${real(p.message)}`, ...(p.hint ? { hint: real(p.hint) } : {}) };
       }),
     );
   } finally {

@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * The regular files and symbolic links under a folder, links not followed: a link in data/ to a device or
+ * a /proc file is never read (the load refuses it by name; the hash takes the link's own text).
+ */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((f) => path.join(dir, f))
-    .filter((f) => statSync(f).isFile())
+    .filter((f) => {
+      const st = lstatSync(f);
+      return st.isFile() || st.isSymbolicLink();
+    })
     .sort();
 }
+
+const contentOf = (f: string) => (lstatSync(f).isSymbolicLink() ? `link:${readlinkSync(f)}` : readFileSync(f));
 
 /**
  * A run's inputs in one hash: every data, source and template file (path and content), briefing's own
@@ -22,7 +31,7 @@ export function inputHash(parts: { dataDir: string; templatesDir: string; root: 
     for (const f of filesUnder(dir)) {
       if (parts.exclude?.some((x) => f.startsWith(x + path.sep)) || f.endsWith('.map')) continue;
       h.update(`${label}/${path.relative(dir, f)}\0`);
-      h.update(readFileSync(f));
+      h.update(contentOf(f));
       h.update('\0');
     }
   }

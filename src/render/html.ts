@@ -1,4 +1,8 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
+import { readDataText } from '../data/yaml.js';
+
+/** No template file is larger: a bigger one is the wrong file. */
+const MAX_TEMPLATE_BYTES = 5e6;
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { BriefingView } from '../model/format.js';
@@ -32,13 +36,19 @@ export interface Templates {
 export function loadTemplates(dir: string): Templates {
   const hb = Handlebars.create();
   const files: string[] = [];
+  // Template files are read like data files: regular files inside the folder, UTF-8, bounded; a link
+  // (out of the tree, to a device) or a named pipe is refused by name, never followed or waited on.
   const read = (file: string) => {
     files.push(file);
-    return readFileSync(file, 'utf8');
+    const got = readDataText(file, MAX_TEMPLATE_BYTES);
+    if ('text' in got) return got.text;
+    if ('missing' in got) throw new BriefingError([{ file: path.relative(process.cwd(), file) || file, line: 0, col: 0, message: 'template file is missing', hint: 'give --templates a folder holding briefing.hbs, partials/ and styles/ (as templates/ does)' }]);
+    throw new BriefingError([got.problem]);
   };
   const compile = (file: string) => {
+    const source = read(file);
     try {
-      return hb.compile(read(file), { strict: false, noEscape: false });
+      return hb.compile(source, { strict: false, noEscape: false });
     } catch (e) {
       throw templateError(file, e);
     }

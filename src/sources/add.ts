@@ -9,7 +9,8 @@
  * is never left with an entry whose text is missing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
+import { MAX_SHORT_TEXT } from '../data/load.js';
 import path from 'node:path';
 import { BriefingError, type Problem } from '../errors.js';
 import { readYaml } from '../data/yaml.js';
@@ -52,6 +53,39 @@ function isDate(s: string): boolean {
   return d === undefined || new Date(Date.UTC(y!, m! - 1, d)).getUTCDate() === d;
 }
 
+/**
+ * The document's bytes: a regular file, read through one descriptor (opened without waiting on a pipe)
+ * and never more than MAX_BYTES of it, whatever its size claims (/proc files claim 0).
+ */
+function readDocument(file: string, refuse: (message: string, hint: string) => never): Buffer {
+  const hint = 'give the path of a saved article (.txt or .html)';
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') refuse('file not found', hint);
+    if (code === 'EACCES' || code === 'EPERM') refuse('file may not be read', 'check its permissions');
+    throw e;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) refuse('not a file', hint);
+    const buffer = Buffer.alloc(MAX_BYTES + 1);
+    let n = 0;
+    try {
+      for (let got = 1; got > 0 && n < buffer.length; n += got) got = readSync(fd, buffer, n, buffer.length - n, null);
+    } catch (e) {
+      // A kernel file (/proc, /sys) that refuses plain reads is no document.
+      if ((e as NodeJS.ErrnoException).code === 'EINVAL' || (e as NodeJS.ErrnoException).code === 'EIO') refuse('the file cannot be read as a document', hint);
+      throw e;
+    }
+    if (n > MAX_BYTES) refuse(`the file is larger than any article (${MAX_BYTES / 1e6} MB at most)`, 'save the article alone, as text or as a web page');
+    return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The id scheme: a three-digit number one above the highest in use, and the text's own hash. */
 export function nextSourceId(ids: string[], text: string): string {
   const numbers = ids.map((id) => Number(/^(\d+)_/.exec(id)?.[1] ?? -1));
@@ -63,13 +97,10 @@ export function addSource(dataDir: string, opts: AddSourceOptions, effects: { wr
   const problems: Problem[] = [];
   const arg = (message: string, hint: string) => problems.push({ file: 'briefing', line: 0, col: 0, message, hint });
   const shown = opts.file;
-  const refuse = (message: string, hint: string) => {
+  const refuse = (message: string, hint: string): never => {
     throw new BriefingError([{ file: shown, line: 0, col: 0, message, hint }]);
   };
-  if (!existsSync(opts.file)) refuse('file not found', 'give the path of a saved article (.txt or .html)');
-  if (!statSync(opts.file).isFile()) refuse('not a file', 'give the path of a saved article (.txt or .html)');
-  if (statSync(opts.file).size > MAX_BYTES) refuse(`the file is ${Math.round(statSync(opts.file).size / 1e6)} MB, larger than any article (${MAX_BYTES / 1e6} MB at most)`, 'save the article alone, as text or as a web page');
-  const decoded = decodeDocument(readFileSync(opts.file));
+  const decoded = decodeDocument(readDocument(opts.file, refuse));
   if (!decoded.ok) refuse(decoded.reason, decoded.hint);
   const { text, encoding } = decoded as Extract<typeof decoded, { ok: true }>;
   const html = isHtml(text);
@@ -101,6 +132,12 @@ export function addSource(dataDir: string, opts: AddSourceOptions, effects: { wr
   const dup = findDuplicate(text, existing);
   if (dup && !opts.force) refuse(`this document repeats ${dup.id} (${Math.round(dup.share * 100)}% of the one is in the other)`, 'cite the existing source, or add --force if it is a different document');
 
+  // What the flags or the page say is printed and stored: held to the limits a check holds sources.yaml to.
+  const described: [string, string | undefined][] = [['title', title], ['title-en', opts.titleEn], ['publisher', publisher], ['publisher-en', opts.publisherEn]];
+  for (const [flag, value] of described) {
+    if (value && /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(value)) arg(`the ${flag} holds a control character`, `give --${flag} as plain text`);
+    else if (value && Array.from(value).length > MAX_SHORT_TEXT) arg(`the ${flag} is ${Array.from(value).length} characters long, more than the ${MAX_SHORT_TEXT} a title may have`, `give a shorter --${flag}`);
+  }
   if (!title) arg('no title given, and none found in the document', 'add --title "<the Chinese headline>"');
   if (!publisher) arg('no publisher given, and none found in the document', 'add --publisher "<who published it, in Chinese>"');
   if (!published) arg('no publication date given, and none found in the document', 'add --date YYYY-MM-DD (or YYYY-MM when only the month is known)');

@@ -56,7 +56,8 @@ function attributes(s: string): Map<string, string> {
 
 /** Entities decoded, tags dropped, white space collapsed. */
 function decodeText(s: string): string {
-  return stripMarkup(s).replace(/\s+/gu, ' ').trim();
+  // Control characters (an escape sequence in a <title>) are no part of a title.
+  return stripMarkup(s).replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, ' ').replace(/\s+/gu, ' ').trim();
 }
 
 const DATE_METAS = [
