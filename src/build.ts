@@ -236,7 +236,9 @@ async function runBuild(config: Config, effects: BuildEffects, progress: RunProg
           const t1 = performance.now();
           const { pdf: raw, layout, passes } = await printer.print(staged);
           if (layout.length) {
-            throw new BriefingError(layout.map((message) => ({ file: path.relative(process.cwd(), file.html), line: 0, col: 0, message: `layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
+            // Told against the sheet the text comes from (the run's HTML is never written when it fails).
+            const sheet = path.relative(process.cwd(), path.join(config.dataDir, 'facts', zone.id, `${theme.id}.yaml`));
+            throw new BriefingError(layout.map((message) => ({ file: sheet, line: 0, col: 0, message: `${doc.name}.html: layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
           }
           const { bytes, pages } = withMetadata(raw, {
             title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,

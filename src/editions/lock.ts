@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 
@@ -32,9 +32,17 @@ export function acquireLock(outDir: string, now: Date = new Date()): Lock {
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, since: now.toISOString() }));
-      closeSync(fd);
+      // Written whole under a name of its own, then linked in place: no other run ever reads a lock
+      // half-written (and takes it for a dead one's). link() fails with EEXIST when the lock is held.
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+      const fd = openSync(tmp, 'wx');
+      try {
+        writeSync(fd, JSON.stringify({ pid: process.pid, since: now.toISOString() }));
+        closeSync(fd);
+        linkSync(tmp, file);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
       held.add(file);
       return {
         file,

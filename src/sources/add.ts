@@ -69,7 +69,9 @@ function readDocument(file: string, refuse: (message: string, hint: string) => n
     throw e;
   }
   try {
-    if (!fstatSync(fd).isFile()) refuse('not a file', hint);
+    const st = fstatSync(fd);
+    if (!st.isFile()) refuse('not a file', hint);
+    if (st.size > MAX_BYTES) refuse(`the file is ${Math.round(st.size / 1e6)} MB, larger than any article (${MAX_BYTES / 1e6} MB at most)`, 'save the article alone, as text or as a web page');
     const buffer = Buffer.alloc(MAX_BYTES + 1);
     let n = 0;
     try {

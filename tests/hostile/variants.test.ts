@@ -94,18 +94,16 @@ describe('other data files, other fields', () => {
     });
   });
 
-  it('markup and Handlebars in a zone name and a source title and publisher are printed as text; a javascript: or file: url is never printed', () => {
+  it('markup and Handlebars in a zone name and a source title and publisher are printed as text (a javascript: or file: url is refused: found.test.ts)', () => {
     const zone = 'Taiyuan–Xinzhou {{> cover}} </title><script>alert(1)</script>';
     const title = "Joining {{lookup . 'constructor'}} </style><script>alert(2)</script>";
     const publisher = 'Shanxi Daily {{{css}}} <img src=x onerror=alert(3)>';
     withFiles(dir, {
       'data/zones.yaml': (t) => replaceOnce(t, 'en: Taiyuan–Xinzhou Integrated Economic Zone', `en: ${JSON.stringify(zone)}`),
       'data/sources.yaml': (t) =>
-        replaceOnce(replaceOnce(replaceOnce(replaceOnce(t,
+        replaceOnce(replaceOnce(t,
           '      en: "Joining Beijing–Tianjin–Hebei, the \'northern engine\' gathers pace: Shanxi builds the Taiyuan–Xinzhou zone to a high standard"', `      en: ${JSON.stringify(title)}`),
           'publisher: { zh: 山西日报, en: Shanxi Daily }', `publisher: { zh: 山西日报, en: ${JSON.stringify(publisher)} }`),
-          '    published: 2022-11\n', '    published: 2022-11\n    url: "javascript:alert(1)"\n'),
-          '    published: 2022-11-06\n', '    published: 2022-11-06\n    url: "file:///etc/passwd"\n'),
     }, () => {
       expect(run(dir, ['check']).code).toBe(0);
       const r = run(dir, ['build', '--out', 'out-text', '--edition', '2023-03', '--now', NOW, '--html-only', '--zone', 'taixin', '--theme', 'transport', '--templates', TEMPLATES]);
