@@ -118,3 +118,44 @@ describe('draft --accept', () => {
     expect(r.stderr).not.toContain('briefing-accept-');
   });
 });
+
+describe('faults of the machine are the user\'s to fix: exit 1, one line (skipped unless root may mount a tmpfs)', () => {
+  const isRoot = process.getuid?.() === 0;
+  const mounted: string[] = [];
+  const mount = (dir: string, options: string) => {
+    if (!isRoot || execFileSync('sh', ['-c', `mount -t tmpfs -o ${options} tmpfs '${dir}' && echo ok || true`], { encoding: 'utf8' }).trim() !== 'ok') return false;
+    mounted.push(dir);
+    return true;
+  };
+  const unmount = () => {
+    for (const dir of mounted.splice(0).reverse()) execFileSync('umount', [dir]);
+  };
+
+  it('a full disk: says so, and leaves nothing of the run', (ctx) => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'briefing-full-'));
+    if (!mount(out, 'size=400k')) return ctx.skip();
+    try {
+      const r = runCli(['build', '--html-only', '--edition', '2023-03', '--out', out]);
+      expect(r.code).toBe(1);
+      expect(oneLine(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toContain('no space is left on the device (free some space on it, or choose another --out on another disk)');
+      expect(execFileSync('ls', ['-A', out], { encoding: 'utf8' }).trim()).toBe('');
+    } finally {
+      unmount();
+    }
+  });
+
+  it('a busy folder (a mount point where an edition goes): says so', (ctx) => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'briefing-busy-'));
+    execFileSync('mkdir', ['-p', path.join(out, '2023-03')]);
+    if (!mount(path.join(out, '2023-03'), 'size=10m')) return ctx.skip();
+    try {
+      const r = runCli(['build', '--html-only', '--edition', '2023-03', '--out', out]);
+      expect(r.code).toBe(1);
+      expect(oneLine(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toContain('it is busy: a mount point, or held by another program');
+    } finally {
+      unmount();
+    }
+  });
+});
