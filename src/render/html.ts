@@ -6,7 +6,7 @@ const MAX_TEMPLATE_BYTES = 5e6;
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { BriefingView } from '../model/format.js';
-import { BriefingError } from '../errors.js';
+import { BriefingError, quoted, type Problem } from '../errors.js';
 import { FONT_PLACEHOLDER } from './fonts.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { UnsafeOutput, cssColor, cssString, htmlAttr, htmlText, inertSvg, safeUrl } from './escape.js';
@@ -45,8 +45,7 @@ export function loadTemplates(dir: string): Templates {
     if ('missing' in got) throw new BriefingError([{ file: path.relative(process.cwd(), file) || file, line: 0, col: 0, message: 'template file is missing', hint: 'give --templates a folder holding briefing.hbs, partials/ and styles/ (as templates/ does)' }]);
     throw new BriefingError([got.problem]);
   };
-  const compile = (file: string) => {
-    const source = read(file);
+  const compile = (file: string, source: string) => {
     try {
       return hb.compile(source, { strict: false, noEscape: false });
     } catch (e) {
@@ -80,6 +79,7 @@ export function loadTemplates(dir: string): Templates {
   hb.registerHelper('inertSvg', (s: unknown) => new Handlebars.SafeString(s ? inertSvg(String(s)) : ''));
 
   const partialsDir = path.join(dir, 'partials');
+  const sources = new Map<string, string>();
   if (existsSync(partialsDir)) {
     for (const f of readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')).sort()) {
       const file = path.join(partialsDir, f);
@@ -90,13 +90,18 @@ export function loadTemplates(dir: string): Templates {
         throw templateError(file, e);
       }
       hb.registerPartial(f.replace(/\.hbs$/, ''), source);
+      sources.set(file, source);
     }
   }
+  const mainFile = path.join(dir, 'briefing.hbs');
+  sources.set(mainFile, read(mainFile));
+  // Every include names a partial of this folder, told at its own place (not at the page that renders it).
+  for (const [file, source] of sources) checkIncludes(file, source, new Set(Object.keys(hb.partials)));
   const stylesDir = path.join(dir, 'styles');
   const css = existsSync(stylesDir)
     ? readdirSync(stylesDir).filter((n) => n.endsWith('.css')).sort().map((f) => read(path.join(stylesDir, f))).join('\n')
     : '';
-  const main = compile(path.join(dir, 'briefing.hbs'));
+  const main = compile(mainFile, sources.get(mainFile)!);
 
   return {
     files,
@@ -119,10 +124,43 @@ export function loadTemplates(dir: string): Templates {
   };
 }
 
+/** A template's partial includes ({{> name}}), each of a partial the folder has, by a plain name. */
+function checkIncludes(file: string, source: string, partials: Set<string>): void {
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+  } catch (e) {
+    throw templateError(file, e);
+  }
+  const problems: Problem[] = [];
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const n = node as { type?: string; name?: { type?: string; original?: unknown }; loc?: hbs.AST.SourceLocation };
+    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') {
+      const name = n.name?.type === 'PathExpression' || n.name?.type === 'StringLiteral' ? String(n.name.original) : undefined;
+      if (name === undefined || !partials.has(name)) {
+        problems.push({
+          file: path.relative(process.cwd(), file) || file, line: n.loc?.start.line ?? 1, col: (n.loc?.start.column ?? 0) + 1,
+          message: name === undefined ? 'template includes a partial whose name is computed' : `template includes ${quoted(name)}, which is not a partial of this folder`,
+          hint: `include one of partials/*.hbs by its name: ${[...partials].sort().join(', ')}`,
+        });
+      }
+    }
+    for (const [key, value] of Object.entries(node)) if (key !== 'loc' && key !== 'name') visit(value);
+  };
+  visit(ast);
+  if (problems.length) throw new BriefingError(problems);
+}
+
 function templateError(file: string, e: unknown): BriefingError {
   const msg = e instanceof Error ? e.message : String(e);
+  // Handlebars says where as "line 9", "column 4", or " - 28:4" (line:column) after the message.
   const m = /line (\d+)/.exec(msg);
   const col = /column (\d+)/.exec(msg);
-  const first = msg.split('\n')[0] ?? msg;
-  return new BriefingError([{ file: path.relative(process.cwd(), file) || file, line: m ? Number(m[1]) : 1, col: col ? Number(col[1]) + 1 : 1, message: `template error: ${first}`, hint: 'fix the Handlebars syntax' }]);
+  const dash = / - (\d+):(\d+)$/m.exec(msg);
+  const first = (msg.split('\n')[0] ?? msg).replace(/ - \d+:\d+$/, '');
+  const line = m ? Number(m[1]) : dash ? Number(dash[1]) : 1;
+  const column = col ? Number(col[1]) + 1 : dash ? Number(dash[2]) + 1 : 1;
+  return new BriefingError([{ file: path.relative(process.cwd(), file) || file, line, col: column, message: `template error: ${first}`, hint: 'fix the Handlebars syntax' }]);
 }
