@@ -117,10 +117,3 @@ export function removePairs(text: string, mapPath: readonly (string | number)[],
   for (const [from, to] of cuts) out = out.slice(0, from) + out.slice(to);
   return out;
 }
-
-/** The column at which a sequence's items start ("- "), or undefined for a missing or empty one. */
-export function itemIndent(text: string, seqPath: readonly (string | number)[]): number | undefined {
-  const seq = nodeAt(text, seqPath) as YAMLSeq | undefined;
-  const first = seq?.items[0] as Node | undefined;
-  return first?.range ? column(text, first.range[0]) - 2 : undefined;
-}

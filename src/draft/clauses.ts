@@ -30,7 +30,7 @@ const NOT_FIGURES = [
   /\d+[A-Za-z]+/g,
 ];
 
-export function maskNonFigures(text: string): string {
+function maskNonFigures(text: string): string {
   let out = text;
   for (const re of NOT_FIGURES) out = out.replace(re, (m) => '□'.repeat(m.length));
   return out;
