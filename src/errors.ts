@@ -50,7 +50,14 @@ const LONG_QUOTED = new RegExp(`"([^"\\n]{${MAX_QUOTED + 1},})"`, 'g');
 const bounded = (text: string) => cap(text.replace(LONG_QUOTED, (_, inner: string) => `"${cap(inner)}"`), MAX_MESSAGE);
 
 /** Control characters written out (\u001B), so nothing in a message steers the terminal or breaks its one line. */
-export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+/**
+ * Characters no text of the data has cause to hold, as a class: C0 and C1 controls but tab and line feed,
+ * line and paragraph separators, bidirectional overrides. They steer a terminal or the direction of text.
+ */
+export const STEERING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const UNPRINTABLE = new RegExp(`${STEERING.source}|[\t\n]`, 'gu');
+
+export const printable = (text: string) => text.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
 
 export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { BriefingError, cap, quoted, type Problem } from '../errors.js';
+import { BriefingError, STEERING, cap, quoted, type Problem } from '../errors.js';
 import { dataFolder, MAX_TEXT_BYTES, MAX_YAML_BYTES, namesIn, parseYaml, readDataText, type YamlFile } from './yaml.js';
 import {
   sheetSchema, sourcesSchema, themesSchema, zonesSchema,
@@ -59,7 +59,7 @@ function overlong(yaml: YamlFile): Problem[] {
     if (found.length >= MAX_PROBLEMS_PER_FILE) return;
     if (typeof v === 'string') {
       if (v.length > MAX_SHORT_TEXT) tooLong(v, [...at]);
-      const control = CONTROL.exec(v);
+      const control = STEERING.exec(v);
       if (control) found.push(yaml.problem([...at], `${fieldName(yaml.data, [...at])} holds the control character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, 'delete it: a text holds letters, spaces and line breaks, nothing that steers a terminal or the direction of text'));
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
@@ -87,9 +87,6 @@ function overlong(yaml: YamlFile): Problem[] {
   walk(yaml.data);
   return found;
 }
-
-/** Characters no text of the data has cause to hold: C0 and C1 controls but tab and line feed, line and paragraph separators, bidirectional overrides. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** The fields whose texts may run to a paragraph; every other text is a title, name, label or id. */
 const LONG_FIELDS = new Set(['summary', 'quote', 'resolution', 'quality', 'items', 'note', 'url', 'keywords']);

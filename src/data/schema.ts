@@ -9,7 +9,7 @@ const pendingText = z.strictObject({ zh: z.string().trim().min(1), en: z.string(
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9 and single hyphens)');
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM with the month 01–12');
 /** A month or a day; days are checked against the calendar. */
-const date = z
+export const dateSchema = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, 'must be a date YYYY-MM or YYYY-MM-DD with the month 01–12')
   .refine((s) => {
@@ -39,7 +39,7 @@ export const sourcesSchema = z.strictObject({
       id: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be the file stem of a text in data/sources/'),
       title: pendingText,
       publisher: pendingText,
-      published: date,
+      published: dateSchema,
       zones: z.array(id).min(1),
       url: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// address').optional(),
       quality: text.optional(),
@@ -67,8 +67,8 @@ function factFields<T extends z.ZodType>(t: T) {
   title: t,
   summary: t,
   values: z.array(value),
-  as_of: date.optional(),
-  date: date.optional(),
+  as_of: dateSchema.optional(),
+  date: dateSchema.optional(),
   period: z.strictObject({ from: month, to: month }).optional(),
   target_year: year.optional(),
   baseline: z.strictObject({ year }).optional(),

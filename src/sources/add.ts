@@ -12,8 +12,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { MAX_SHORT_TEXT } from '../data/load.js';
 import path from 'node:path';
-import { BriefingError, type Problem } from '../errors.js';
-import { readYaml } from '../data/yaml.js';
+import { BriefingError, STEERING, type Problem } from '../errors.js';
+import { MAX_TEXT_BYTES, readYaml } from '../data/yaml.js';
+import { dateSchema } from '../data/schema.js';
 import { appendItem, itemYaml } from '../data/yamltext.js';
 import { decodeDocument } from './decode.js';
 import { isHtml, pageMeta } from './html.js';
@@ -43,15 +44,8 @@ export interface AddedSource {
   found: string[];
 }
 
-/** No article is this large: a bigger file is the wrong file. */
-const MAX_BYTES = 20e6;
-
-const DATE = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
-function isDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
-  const [y, m, d] = s.split('-').map(Number);
-  return d === undefined || new Date(Date.UTC(y!, m! - 1, d)).getUTCDate() === d;
-}
+/** No article is larger than a source text may be (the load refuses a larger one). */
+const MAX_BYTES = MAX_TEXT_BYTES;
 
 /**
  * The document's bytes: a regular file, read through one descriptor (opened without waiting on a pipe)
@@ -137,13 +131,13 @@ export function addSource(dataDir: string, opts: AddSourceOptions, effects: { wr
   // What the flags or the page say is printed and stored: held to the limits a check holds sources.yaml to.
   const described: [string, string | undefined][] = [['title', title], ['title-en', opts.titleEn], ['publisher', publisher], ['publisher-en', opts.publisherEn]];
   for (const [flag, value] of described) {
-    if (value && /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(value)) arg(`the ${flag} holds a control character`, `give --${flag} as plain text`);
+    if (value && (STEERING.test(value) || /[\t\n]/.test(value))) arg(`the ${flag} holds a control character`, `give --${flag} as plain text`);
     else if (value && Array.from(value).length > MAX_SHORT_TEXT) arg(`the ${flag} is ${Array.from(value).length} characters long, more than the ${MAX_SHORT_TEXT} a title may have`, `give a shorter --${flag}`);
   }
   if (!title) arg('no title given, and none found in the document', 'add --title "<the Chinese headline>"');
   if (!publisher) arg('no publisher given, and none found in the document', 'add --publisher "<who published it, in Chinese>"');
   if (!published) arg('no publication date given, and none found in the document', 'add --date YYYY-MM-DD (or YYYY-MM when only the month is known)');
-  else if (!isDate(published)) arg(`--date "${published}" is not a date`, 'write it as YYYY-MM-DD or YYYY-MM, with a real month and day');
+  else if (!dateSchema.safeParse(published).success) arg(`--date "${published}" is not a date`, 'write it as YYYY-MM-DD or YYYY-MM, with a real month and day');
   if (!opts.zones.length) arg('no zone given', `add --zone with one or more of: ${zoneIds.join(', ')}`);
   for (const z of opts.zones) if (!zoneIds.includes(z)) arg(`unknown zone "${z}"`, `use one of: ${zoneIds.join(', ')} (data/zones.yaml)`);
   if (opts.url !== undefined && !/^https?:\/\/[^\s]+$/.test(opts.url)) arg(`--url "${opts.url}" is not a web address`, 'give the http:// or https:// address the document was saved from');

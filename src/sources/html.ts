@@ -8,6 +8,7 @@
  */
 import * as OpenCC from 'opencc-js';
 import { stripMarkup } from '../data/normalize.js';
+import { STEERING } from '../errors.js';
 
 export interface PageMeta {
   title?: string;
@@ -57,7 +58,7 @@ function attributes(s: string): Map<string, string> {
 /** Entities decoded, tags dropped, white space collapsed. */
 function decodeText(s: string): string {
   // Control characters (an escape sequence in a <title>) are no part of a title.
-  return stripMarkup(s).replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, ' ').replace(/\s+/gu, ' ').trim();
+  return stripMarkup(s).replace(new RegExp(STEERING.source, 'gu'), ' ').replace(/\s+/gu, ' ').trim();
 }
 
 const DATE_METAS = [
