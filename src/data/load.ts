@@ -288,7 +288,7 @@ function duplicates(ids: string[], report: (index: number, id: string) => void):
 }
 
 /** When a fact's figure was true: the end of its period, its as_of or date, or its target year. */
-export function observedAt(f: FactSpec): string {
+export function observedAt(f: Pick<FactSpec, 'period' | 'as_of' | 'date' | 'target_year'>): string {
   return f.period?.to ?? f.as_of ?? f.date ?? (f.target_year ? `${f.target_year}-12` : '');
 }
 

@@ -9,13 +9,13 @@
 import { observedAt, type FactBase, type Source } from '../data/load.js';
 import { normalizeText } from '../data/normalize.js';
 import type { DraftFactSpec, DraftSheetSpec } from '../data/schema.js';
-import { usageError } from '../errors.js';
 import { stringify } from 'yaml';
-
-const stringifyYaml = (v: unknown) => stringify(v, { lineWidth: 0, flowCollectionPadding: true });
+import { usageError } from '../errors.js';
 import { clausesOf } from './clauses.js';
 import { dateClause, guessTheme, guessZone, titleOf } from './guess.js';
 import { indexFacts, matchFigure, type Match } from './match.js';
+
+const stringifyYaml = (v: unknown) => stringify(v, { lineWidth: 0, flowCollectionPadding: true });
 
 export interface DraftSummary {
   source: string;
@@ -50,10 +50,11 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
     summary.clauses++;
     summary.figures += clause.figures.length;
     const dating = dateClause(clause, source.published);
-    const zone = guessZone(clause, zones) ?? zones[0]!;
+    const named = guessZone(clause, zones);
+    const zone = named ?? zones[0]!;
     const notes = [...dating.notes];
-    if (zones.length > 1 && !guessZone(clause, zones)) notes.push(`zone guessed as ${zone.id}: the clause names none of the source's zones`);
-    const observed = dating.period?.to ?? dating.as_of ?? dating.date ?? (dating.target_year ? `${dating.target_year}-12` : '');
+    if (zones.length > 1 && !named) notes.push(`zone guessed as ${zone.id}: the clause names none of the source's zones`);
+    const observed = observedAt(dating);
     const matches = clause.figures.map((f) => matchFigure(f, clause, observed, dating.kind, index.get(zone.id) ?? []));
     const known = matches.filter((m): m is Match => m?.status === 'known');
     summary.known += known.length;
@@ -80,10 +81,9 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
       else notes.push(`differs from ${where}, which states ${m.value} for the same or a later date: decide which reading holds`);
     }
     const status = allKnown ? 'known' : revision ? revision.status : 'new';
-    if (status === 'known') {
-      /* counted above */
-    } else if (status === 'update') summary.updates++;
-    else if (status === 'conflict') summary.conflicts++;
+    // Known figures are counted above; everything else is for a person to review.
+    if (status === 'update') summary.updates++;
+    if (status === 'conflict') summary.conflicts++;
     if (status !== 'known') summary.review++;
     const { kind, notes: _dated, ...dates } = dating;
     drafted.push({
