@@ -5,6 +5,7 @@
  */
 import type { ThemeSpec, ZoneSpec } from '../data/schema.js';
 import type { Clause } from './clauses.js';
+import { parseChineseNumeral } from './figures.js';
 
 export type Kind = 'metric' | 'target' | 'milestone' | 'initiative';
 
@@ -19,8 +20,8 @@ export interface Dating {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10, 十一: 11, 十二: 12 };
-const num = (s: string) => (/^\d+$/.test(s) ? Number(s) : (CN_DIGITS[s] ?? NaN));
+/** A month or day as written: 9 or 九, 12 or 十二. */
+const num = (s: string) => (/^\d+$/.test(s) ? Number(s) : (parseChineseNumeral(s) ?? NaN));
 const MONTH = '(\\d{1,2}|十[一二]?|[一二三四五六七八九])';
 
 /** The year a clause speaks of: written (2023年), relative (今年, 去年, 明年), or the publication's. */
