@@ -9,7 +9,7 @@
  */
 import type { Problem } from './errors.js';
 import type { Fact, FactBase, Sheet } from './data/load.js';
-import { normalizeText as normalizeUncached } from './data/normalize.js';
+import { normalizeText as normalizeUncached, quoteSpans } from './data/normalize.js';
 import { chineseNumeralsIn, numbersIn, sameNumber } from './data/quantities.js';
 import { quotedNumbers } from './draft/figures.js';
 import { dice } from './draft/match.js';
@@ -305,12 +305,7 @@ function coverage(base: FactBase, normalized: Map<string, string>): SourceCovera
     const text = normalized.get(source.id) ?? '';
     const spans = quotes
       .filter((q) => q.doc === source.id)
-      .flatMap((q) => {
-        const nq = normalizeText(q.quote);
-        const out: [number, number][] = [];
-        for (let p = text.indexOf(nq); p >= 0 && nq; p = text.indexOf(nq, p + 1)) out.push([p, p + nq.length]);
-        return out;
-      });
+      .flatMap((q) => quoteSpans(text, normalizeText(q.quote)));
     const sentences: { from: number; to: number; text: string }[] = [];
     let from = 0;
     for (const m of text.matchAll(/[。！？；!?;]/g)) {

@@ -37,6 +37,13 @@ function codePoint(entity: string, n: number): string {
 /** Pinyin in parentheses straight after a Han character: 動(dòng) → 動. */
 const PINYIN = /(\p{Script=Han})\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]*)\)/gu;
 
+/** Every place a normalised quote stands in a normalised text, as [from, to) spans (none for an empty quote). */
+export function quoteSpans(text: string, q: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (let p = text.indexOf(q); p >= 0 && q; p = text.indexOf(q, p + 1)) out.push([p, p + q.length]);
+  return out;
+}
+
 export function normalizeText(text: string): string {
   const plain = stripMarkup(text).replace(PINYIN, '$1');
   return toSimplified(plain.normalize('NFKC')).replace(/\s+/gu, '');

@@ -4,7 +4,7 @@
  */
 import type { FactBase } from '../data/load.js';
 import type { DraftSheet } from '../data/drafts.js';
-import { normalizeText } from '../data/normalize.js';
+import { normalizeText, quoteSpans } from '../data/normalize.js';
 import { sameNumber } from '../data/quantities.js';
 import { clausesOf } from './clauses.js';
 
@@ -30,12 +30,7 @@ export function sourceUsage(base: FactBase, drafts: DraftSheet[], sourceId: stri
   if (!source) return undefined;
   const text = normalizeText(source.text);
   /** Every place a quote of this source stands in its text, with the values stated there. */
-  const spans = (quote: string) => {
-    const q = normalizeText(quote);
-    const out: number[] = [];
-    for (let p = text.indexOf(q); p >= 0 && q; p = text.indexOf(q, p + 1)) out.push(p);
-    return out.map((p) => [p, p + q.length] as const);
-  };
+  const spans = (quote: string) => quoteSpans(text, normalizeText(quote));
   const facts = base.sheets.flatMap((s) => s.facts).flatMap((f) =>
     [f.source, ...(f.also ?? []), ...(f.conflict ? [f.conflict.with] : [])]
       .filter((r) => r.doc === sourceId)
