@@ -6,6 +6,7 @@ import { PdfBytes, pdfDate } from './pdfbytes.js';
 import { contentsFromOutline, fillContents, predictContents, samePages } from './contents.js';
 import { CONTENT_TYPES } from '../content-types.js';
 import { withContentSecurityPolicy } from '../render/csp.js';
+import { editorialLayout } from './rules.js';
 
 export interface PdfMetadata {
   title: string;
@@ -150,7 +151,7 @@ const laidOut = `(async () => {
   await Promise.allSettled([...document.fonts].map((f) => f.load()));
   document.getElementById('briefing-hold')?.remove();
   await document.fonts.ready;
-  const layout = (${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX});
+  const layout = [...(${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX}), ...(${editorialLayout.toString()})()];
   const contents = (${predictContents.toString()})('${CONTENT_MM.width}mm', '${CONTENT_MM.height}mm');
   (${fillContents.toString()})(contents.predicted);
   return { layout, contents };
