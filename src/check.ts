@@ -5,7 +5,8 @@
  *   3. zh/en parity: no Han characters in English; numbers in the English summary agree with the Chinese and the values;
  *   4. conflicts: a quote that another source of the zone states differently is an error unless the fact records
  *      `conflict: { with, resolution }`; resolved conflicts are printed as notes;
- *   5. coverage (optional): per source, sentences holding a number that back no fact.
+ *   5. an editor's rules (data/editorial.ts): nouns, plurals, measure words, quotes, the glossary, charts, key figures;
+ *   6. coverage (optional): per source, sentences holding a number that back no fact.
  */
 import type { Problem } from './errors.js';
 import type { Fact, FactBase, Sheet } from './data/load.js';
@@ -14,6 +15,7 @@ import { chineseNumeralsIn, numbersIn, sameNumber } from './data/quantities.js';
 import { quotedNumbers } from './draft/figures.js';
 import { dice } from './draft/match.js';
 import type { DraftSheet } from './data/drafts.js';
+import { editorialProblems } from './data/editorial.js';
 
 export interface CheckReport {
   errors: Problem[];
@@ -66,6 +68,7 @@ export function checkFactBase(base: FactBase): CheckReport {
   }
 
   checkRepeats(base, errors);
+  errors.push(...editorialProblems(base, { terms: base.glossary, yaml: base.glossaryYaml }));
 
   // Notes and coverage are worked out when read: a build reads neither (a note's place in its file
   // costs a parse for positions).

@@ -4,8 +4,8 @@ import type { z } from 'zod';
 import { BriefingError, STEERING, cap, quoted, type Problem } from '../errors.js';
 import { dataFolder, MAX_TEXT_BYTES, MAX_YAML_BYTES, namesIn, parseYaml, readDataText, type YamlFile } from './yaml.js';
 import {
-  sheetSchema, sourcesSchema, themesSchema, zonesSchema,
-  type ChartSpec, type FactSpec, type SourceSpec, type ThemeSpec, type ZoneSpec,
+  glossarySchema, sheetSchema, sourcesSchema, themesSchema, zonesSchema,
+  type ChartSpec, type FactSpec, type GlossaryTerm, type SourceSpec, type ThemeSpec, type ZoneSpec,
 } from './schema.js';
 
 export interface Source extends SourceSpec {
@@ -38,6 +38,10 @@ export interface FactBase {
   themes: ThemeSpec[];
   sources: Map<string, Source>;
   sheets: Sheet[];
+  /** data/glossary.yaml's terms: one English name per Chinese name (none when the file is absent). */
+  glossary: GlossaryTerm[];
+  /** The glossary file, to place problems in it; absent with the file. */
+  glossaryYaml?: YamlFile;
 }
 
 const display = (file: string) => path.relative(process.cwd(), file) || file;
@@ -91,11 +95,15 @@ function overlong(yaml: YamlFile): Problem[] {
 /** The fields whose texts may run to a paragraph; every other text is a title, name, label or id. */
 const LONG_FIELDS = new Set(['summary', 'quote', 'resolution', 'quality', 'items', 'note', 'url', 'keywords']);
 
-/** Reads a YAML file and validates it against a schema; problems carry file:line:col. */
-export function loadYaml<T>(file: string, schema: z.ZodType<T>, problems: Problem[]): { value: T; yaml: YamlFile } | undefined {
+/**
+ * Reads a YAML file and validates it against a schema; problems carry file:line:col. An `optional` file
+ * that is absent is no problem (undefined is returned, as for a file with problems).
+ */
+export function loadYaml<T>(file: string, schema: z.ZodType<T>, problems: Problem[], opts: { optional?: boolean } = {}): { value: T; yaml: YamlFile } | undefined {
   const shown = display(file);
   const read = readDataText(file, MAX_YAML_BYTES);
   if ('missing' in read) {
+    if (opts.optional) return undefined;
     problems.push(at0(shown, 'file is missing', 'create it; data/README.md describes its format'));
     return undefined;
   }
@@ -168,6 +176,8 @@ export function loadFactBase(dataDir: string): FactBase {
   const zones = loadYaml(path.join(dataDir, 'zones.yaml'), zonesSchema, problems);
   const themes = loadYaml(path.join(dataDir, 'themes.yaml'), themesSchema, problems);
   const sourcesFile = loadYaml(path.join(dataDir, 'sources.yaml'), sourcesSchema, problems);
+  // Optional: a base without a glossary holds its sheets to no terms.
+  const glossary = loadYaml(path.join(dataDir, 'glossary.yaml'), glossarySchema, problems, { optional: true });
   if (!zones || !themes || !sourcesFile) throw new BriefingError(problems);
 
   const zoneIds = new Set(zones.value.zones.map((z) => z.id));
@@ -263,6 +273,7 @@ export function loadFactBase(dataDir: string): FactBase {
     });
   }
   checkSeries(sheets, problems);
+  checkPartOf(sheets, seen, problems);
   for (const sheet of sheets) {
     sheet.charts.forEach((c, i) => {
       c.facts.forEach((id, j) => {
@@ -276,7 +287,7 @@ export function loadFactBase(dataDir: string): FactBase {
   }
 
   if (problems.length) throw new BriefingError(problems);
-  return { dataDir, zones: zones.value.zones, themes: themes.value.themes, sources, sheets };
+  return { dataDir, zones: zones.value.zones, themes: themes.value.themes, sources, sheets, glossary: glossary?.value.terms ?? [], ...(glossary ? { glossaryYaml: glossary.yaml } : {}) };
 }
 
 function duplicates(ids: string[], report: (index: number, id: string) => void): void {
@@ -290,6 +301,28 @@ function duplicates(ids: string[], report: (index: number, id: string) => void):
 /** When a fact's figure was true: the end of its period, its as_of or date, or its target year. */
 export function observedAt(f: Pick<FactSpec, 'period' | 'as_of' | 'date' | 'target_year'>): string {
   return f.period?.to ?? f.as_of ?? f.date ?? (f.target_year ? `${f.target_year}-12` : '');
+}
+
+/**
+ * `part_of` names the whole a count is part of: a fact of the same zone, and no fact is (through others)
+ * part of itself. Checked here, where every sheet is at hand; the chart rule on nested counts is editorial.ts's.
+ */
+function checkPartOf(sheets: Sheet[], facts: Map<string, Fact>, problems: Problem[]): void {
+  for (const sheet of sheets) {
+    sheet.facts.forEach((f, i) => {
+      if (!f.part_of) return;
+      const p = (message: string, hint: string) => problems.push(sheet.yaml.problem(['facts', i, 'part_of'], message, hint));
+      const whole = facts.get(f.part_of);
+      if (!whole) p(`"${f.id}" is part_of unknown fact "${f.part_of}"`, 'use the id of the fact whose count this one is a part of');
+      else if (whole.zone !== f.zone) p(`"${f.id}" is part_of "${whole.id}" of zone ${whole.zone}, not of its own zone ${f.zone}`, 'a part and its whole are counted in one zone');
+      else {
+        const chain = [f.id];
+        for (let at: Fact | undefined = whole; at && !chain.includes(at.id); at = at.part_of ? facts.get(at.part_of) : undefined) chain.push(at.id);
+        // Told at each fact of the loop; a fact that leads into a loop further up is not part of itself.
+        if (facts.get(chain.at(-1)!)?.part_of === f.id) p(`"${f.id}" is part of itself: ${[...chain, f.id].join(' → ')}`, 'a count is part of a larger one: remove part_of from one fact of the loop');
+      }
+    });
+  }
 }
 
 /**

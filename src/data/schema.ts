@@ -64,6 +64,8 @@ function factFields<T extends z.ZodType>(t: T) {
   key: z.boolean().optional(),
   /** Facts that measure the same indicator at different times share a series id. */
   series: id.optional(),
+  /** This count is a subset of that fact's count (a fact of the same zone): never drawn beside it in a chart. */
+  part_of: id.optional(),
   title: t,
   summary: t,
   values: z.array(value),
@@ -118,6 +120,20 @@ export const sheetSchema = z.strictObject({
   charts: z.array(chartSchema).optional(),
 });
 
+/**
+ * data/glossary.yaml: one English name per Chinese name, across all sheets. `avoid` lists English
+ * variants no text may use instead.
+ */
+export const glossarySchema = z.strictObject({
+  terms: z.array(
+    z.strictObject({
+      zh: z.string().trim().min(1),
+      en: z.string().trim().min(1),
+      avoid: z.array(z.string().trim().min(1)).optional(),
+    }),
+  ),
+});
+
 export type TextField = z.infer<typeof text>;
 export type ZoneSpec = z.infer<typeof zonesSchema>['zones'][number];
 export type ThemeSpec = z.infer<typeof themesSchema>['themes'][number];
@@ -126,4 +142,5 @@ export type FactSpec = z.infer<typeof factSchema>;
 export type ChartSpec = z.infer<typeof chartSchema>;
 export type SheetSpec = z.infer<typeof sheetSchema>;
 export type DraftFactSpec = z.infer<typeof draftFactSchema>;
+export type GlossaryTerm = z.infer<typeof glossarySchema>['terms'][number];
 export type DraftSheetSpec = z.infer<typeof draftSheetSchema>;
