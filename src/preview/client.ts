@@ -3,11 +3,14 @@
  * (reload on the server's word, the problem overlay, the contents' page numbers), and the screen
  * stylesheet that shows Paged.js's pages as grey-framed A4 sheets. Nothing here loads from the network.
  */
+import { bookmarkTitle, contentsFromOutline, contentsHeadings, fillContents } from '../print/contents.js';
 
 /** Every URL the preview serves for itself starts with this; drafts and fonts never do. */
 export const PREVIEW_PREFIX = '/__preview/';
 export const EVENTS_URL = `${PREVIEW_PREFIX}events`;
 export const PAGED_URL = `${PREVIEW_PREFIX}paged.polyfill.js`;
+/** `<CONTENTS_PREFIX><edition>/<name>.json`: the bookmarks of the draft's PDF, `{ bookmarks: [title, page][] }`. */
+export const CONTENTS_PREFIX = `${PREVIEW_PREFIX}contents/`;
 
 /** What the server tells a page when it serves it. */
 export interface PageState {
@@ -19,7 +22,8 @@ export interface PageState {
   page?: string;
   /** `file:line:col: message` lines to show over the page. */
   problems: string[];
-  links: { index: string; pdf?: string };
+  /** `contents`: where the page gets its PDF's bookmarks, for the contents' page numbers (CONTENTS_PREFIX). */
+  links: { index: string; pdf?: string; contents?: string };
   /**
    * This response's script nonce: the page's Content-Security-Policy allows only scripts carrying it
    * (no 'unsafe-inline'). Never put in the page's JSON state. Without it (pages made outside the
@@ -38,6 +42,10 @@ export const PREVIEW_TEXT = {
   laying: 'laying out pages…',
   /** `{n}` is the page count Paged.js laid out. */
   pages: '{n} pages · 共 {n} 页',
+  /** Shown once the sheets are laid out, until the contents have their page numbers. */
+  contentsPending: 'contents: page numbers from the PDF… · 目录页码：正在打印 PDF…',
+  /** After `pages`, when the PDF could not be printed; `{why}` is the server's reason. */
+  contentsFailed: 'contents: no page numbers, the PDF could not be printed ({why}) · 目录无页码',
 } as const;
 
 /** JSON safe inside <script>: no `</script>`, no `<!--`. */
@@ -69,8 +77,9 @@ const SHEETS_CSS = `
 
 /**
  * The client: connects to the event stream (EventSource reconnects by itself; a stream closed for good is
- * opened again), reloads when told or when the server restarted, and shows problems over the page.
- * Plain ES2017 so it runs as written in any current browser.
+ * opened again), reloads when told or when the server restarted, shows problems over the page, and fills
+ * in the contents' page numbers from the draft's PDF. Plain ES2017 so it runs as written in any current
+ * browser, but for the functions of print/contents.ts it shares with the printer (ES2022, as compiled).
  */
 const CLIENT_JS = `
 (function () {
@@ -122,20 +131,47 @@ const CLIENT_JS = `
     if (state.links.pdf) parts.push(el('a', { href: state.links.pdf, textContent: text.pdf }));
     document.documentElement.appendChild(el('div', { id: 'briefing-preview-bar' }, parts));
   }
-  // The printed briefing fills its contents' page numbers from the PDF; here they come from Paged.js's pages.
-  function fillContents() {
-    var spans = document.querySelectorAll('[data-toc]');
-    for (var i = 0; i < spans.length; i++) {
-      var target = document.getElementById(spans[i].getAttribute('data-toc'));
-      var page = target && target.closest('.pagedjs_page');
-      if (page) spans[i].textContent = page.getAttribute('data-page-number');
-    }
+  // The contents' page numbers are the PDF's: the printed briefing takes them from its PDF's bookmarks
+  // (src/print/contents.ts), and so does this page, with the same functions, from the PDF the preview
+  // prints of this draft. Paged.js's sheets are an approximation of the printed pages; the numbers
+  // are not taken from them. The headings are read before Paged.js splits the sections into sheets.
+  ${contentsHeadings.toString()}
+  ${bookmarkTitle.toString()}
+  ${contentsFromOutline.toString()}
+  ${fillContents.toString()}
+  var contents = null;
+  function askContents() {
+    if (!state.links.contents) return;
+    var headings = contentsHeadings();
+    if (!headings.length) return;
+    contents = fetch(state.links.contents, { cache: 'no-store' }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (body) {
+        if (!res.ok || !Array.isArray(body.bookmarks)) throw new Error(body.error || ('HTTP ' + res.status));
+        return contentsFromOutline({ bookmarks: function () { return body.bookmarks; } }, headings);
+      });
+    });
+    // Told in the bar once the sheets are laid out (laidOut), not as an unhandled rejection before.
+    contents.catch(function () {});
+  }
+  // The bar says how many pages once the sheets are laid out and the contents have their numbers.
+  function laidOut(total) {
+    var pages = text.pages.replace(/\\{n\\}/g, String(total));
+    if (!contents) { if (status) status.textContent = pages; return; }
+    if (status) status.textContent = text.contentsPending;
+    contents.then(function (numbers) {
+      fillContents(numbers);
+      if (status) status.textContent = pages;
+    }, function (e) {
+      if (status) status.textContent = pages + ' · ' + text.contentsFailed.replace('{why}', e && e.message ? e.message : String(e));
+    });
   }
   window.PagedConfig = {
     auto: true,
+    before: function () {
+      try { askContents(); } catch (e) { contents = Promise.reject(e); contents.catch(function () {}); }
+    },
     after: function (flow) {
-      fillContents();
-      if (status) status.textContent = text.pages.replace(/\\{n\\}/g, String(flow.total));
+      laidOut(flow.total);
       restoreScroll();
     },
   };

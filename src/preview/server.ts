@@ -6,6 +6,8 @@
  *   /draft/<edition>/fonts/…            the font subsets a draft refers to, from the render cache
  *   /source/<id>                        a source's text, every figure marked used (linked to its fact), drafted or not used
  *   /__preview/events                   Server-Sent Events: hello, reload, problems
+ *   /__preview/contents/<edition>/<name>.json  the bookmarks of the draft's PDF (printed as for /pdf/), from
+ *                                       which the draft's page fills in its contents' page numbers
  *   /__preview/paged.polyfill.js        Paged.js, from the npm package
  * GET and HEAD only; it listens on 127.0.0.1 unless told otherwise, and on a loopback address it answers
  * only requests addressed to a loopback name (no DNS rebinding). Everything but the index refuses a
@@ -16,6 +18,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -23,7 +26,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream';
 import { BriefingError, formatProblem, usageError, type Problem } from '../errors.js';
 import type { Config } from '../config.js';
-import { EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
+import { CONTENTS_PREFIX, EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
+import { PdfBytes } from '../print/pdfbytes.js';
 import { DEFAULT_STORE_LIMITS, DraftStore, LANG_MODES, draftKey, draftName, draftUrl, pdfUrl, type DraftId } from './drafts.js';
 import { indexPage, problemPage, sourcePage } from './pages.js';
 import { sourceUsage } from '../draft/usage.js';
@@ -128,7 +132,7 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
     generation: store.generation,
     ...(page ? { page: draftUrl(page) } : {}),
     problems: lines(store.problems()),
-    links: { index: page ? `/?edition=${page.edition}` : '/', ...(page ? { pdf: pdfUrl(page) } : {}) },
+    links: { index: page ? `/?edition=${page.edition}` : '/', ...(page ? { pdf: pdfUrl(page), contents: `${CONTENTS_PREFIX}${draftKey(page)}.json` } : {}) },
   });
 
   const broadcast = (event: string, data: unknown) => {
@@ -172,6 +176,7 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
     }
     if (`/${target.segments.join('/')}` === EVENTS_URL) return events(req, res, target.query.get('page'));
     if (`/${target.segments.join('/')}` === PAGED_URL) return sendFile(res, req, paged, { 'Cache-Control': 'max-age=3600' });
+    if (`/${first}/${rest[0]}/` === CONTENTS_PREFIX && rest.length === 3) return contents(req, res, draftFor(rest[1], rest[2], '.json'));
     if (`/${first}/` === PREVIEW_PREFIX) return notFound(res, req);
 
     if ((first === 'draft' || first === 'pdf') && rest.length === 2 && !store.zones.length && rest[0] && EDITION.test(rest[0])) {
@@ -225,6 +230,33 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
       if (data) return sendBytes(res, req, data, type!);
     }
     return notFound(res, req);
+  }
+
+  /**
+   * The bookmarks of a draft's PDF, `{ bookmarks: [title, page][] }`: the draft's page fills in its
+   * contents' page numbers from them as the printer does (contents.ts), so the preview shows the PDF's
+   * numbers, not a second estimate. The PDF is the one /pdf/ serves, printed (or not) on the same terms.
+   */
+  async function contents(req: http.IncomingMessage, res: http.ServerResponse, id: DraftId | undefined): Promise<void> {
+    const json = (status: number, body: unknown) => send(res, req, status, JSON.stringify(body), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' });
+    if (!id) return notFound(res, req);
+    if (store.inputsBroken()) return json(503, { error: 'the data or templates have problems' });
+    try {
+      let bytes: Uint8Array | undefined;
+      // A PDF deleted from the cache folder (by another print) between its print and this read is printed again.
+      for (let tries = 0; !bytes; tries++) {
+        const file = await printer.pdf(id, store.stamp(id.zone, id.theme));
+        bytes = await readFile(file).catch((e: unknown) => {
+          if (tries > 0 || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          return undefined;
+        });
+      }
+      return json(200, { bookmarks: new PdfBytes(bytes).bookmarks() });
+    } catch (e) {
+      const user = e instanceof BriefingError;
+      if (!user) log(`printing ${draftKey(id)} for its contents failed: ${e instanceof Error ? e.message : String(e)}`);
+      return json(user ? 503 : 500, { error: user ? lines(e.problems).join('; ') : `printing failed: ${e instanceof Error ? e.message : String(e)}` });
+    }
   }
 
   function events(req: http.IncomingMessage, res: http.ServerResponse, page: string | null): void {

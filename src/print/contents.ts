@@ -7,11 +7,24 @@
  *   2. after printing, the PDF's bookmarks say where each section really begins (contentsFromOutline).
  * When the two differ, the printer fills in the real numbers and prints again; the prediction only
  * saves that second pass. Cells keep their width whatever the number, so filling them moves nothing.
+ * The preview's drafts show the same numbers: the preview prints the PDF and its pages match the PDF's
+ * bookmarks with contentsHeadings, contentsFromOutline and fillContents (src/preview/client.ts).
  */
 import type { PdfBytes } from './pdfbytes.js';
 
 /** Section id → the page it begins on (1-based). */
 export type ContentsPages = Record<string, number>;
+
+/**
+ * Runs in the page, so it must be self-contained: each contents cell's section and the text of the
+ * heading that section's bookmark carries (its first h2, without white space), in document order; what
+ * contentsFromOutline matches with the PDF's bookmarks. predictContents finds them the same way (in a
+ * copy of its own, as it is sent to the page alone); the preview finds them with this function before
+ * Paged.js moves the document into its sheets.
+ */
+export function contentsHeadings(): [string, string][] {
+  return [...document.querySelectorAll<HTMLElement>('[data-toc]')].map((c) => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h2')?.textContent ?? '').replace(/\s+/g, '')]);
+}
 
 /**
  * Runs in the page, so it must be self-contained. Predicts each contents cell's page and returns the
@@ -20,6 +33,7 @@ export type ContentsPages = Record<string, number>;
  */
 export function predictContents(contentWidth: string, contentHeight: string): { headings: [string, string][]; predicted: ContentsPages } {
   const cells = [...document.querySelectorAll<HTMLElement>('[data-toc]')];
+  // As contentsHeadings.
   const headings: [string, string][] = cells.map((c) => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h2')?.textContent ?? '').replace(/\s+/g, '')]);
   const predicted: ContentsPages = {};
   if (!cells.length) return { headings, predicted };
@@ -76,9 +90,10 @@ export function bookmarkTitle(raw: string): string {
 
 /**
  * Where each section begins in a printed PDF. Bookmarks and sections are both in document order, so
- * each section takes the next bookmark whose title begins with its heading.
+ * each section takes the next bookmark whose title begins with its heading. Self-contained but for
+ * bookmarkTitle: the preview runs the two in its pages, on the bookmarks of the PDF it printed.
  */
-export function contentsFromOutline(pdf: PdfBytes, headings: [string, string][]): ContentsPages {
+export function contentsFromOutline(pdf: Pick<PdfBytes, 'bookmarks'>, headings: [string, string][]): ContentsPages {
   const bookmarks = pdf.bookmarks().map(([title, page]) => [bookmarkTitle(title), page] as const);
   const pages: ContentsPages = {};
   let next = 0;

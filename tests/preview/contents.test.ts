@@ -1,0 +1,149 @@
+/**
+ * The contents on a draft's cover in the preview give each section the page the PDF gives it. For every
+ * bilingual draft of the editions below, a browser opens the preview's draft (Paged.js, the client) and
+ * reads the contents' numbers once the page says it is laid out; `briefing build` prints the same
+ * briefing from the same files, and the page of each section's bookmark in that PDF is read with pdf.js.
+ * Nothing is hard-coded: the drafts come from the preview's index and the headings from the draft, so
+ * the comparison holds whatever the templates and the data make of the pages.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
+import { startPreview, type Preview } from '../../src/preview/server.js';
+import { findBrowser, loadPuppeteer } from '../../src/print/browser.js';
+import { copyProject, runCli } from '../helpers/cli.js';
+import { SUITE_EDITION } from '../suite.js';
+
+const EDITIONS = [SUITE_EDITION, '2026-12'];
+/** A clock in the last edition's month, so the preview serves every edition above. */
+const NOW = '2026-12-15T08:00:00Z';
+
+let dir: string;
+let built: string;
+let preview: Preview;
+let browser: Browser;
+let profile: string;
+/** A tab with JavaScript off: the draft as served, before Paged.js moves it into sheets. */
+let plain: Page;
+/** A tab as a user's: Paged.js lays out the sheets and the client fills in the contents. */
+let live: Page;
+
+beforeAll(async () => {
+  // A copy of the data and templates, so that the draft and the PDF come from the same files while
+  // others edit the repository's.
+  dir = copyProject(['data', 'templates']);
+  built = path.join(dir, 'built');
+  for (const edition of EDITIONS) {
+    const r = runCli(['build', '--edition', edition, '--now', NOW, '--out', built, '--data', path.join(dir, 'data'), '--templates', path.join(dir, 'templates')]);
+    expect(r.code, `build --edition ${edition}:\n${r.stdout}\n${r.stderr}`).toBe(0);
+  }
+  const config = resolveConfig({ root: dir, now: NOW, out: path.join(dir, 'output') });
+  preview = await startPreview(config, { port: 0, host: '127.0.0.1', ...(process.env.PREVIEW_TEST_LOG ? { log: (l: string) => console.log(l) } : {}) });
+  const { executablePath } = await findBrowser();
+  profile = mkdtempSync(path.join(os.tmpdir(), 'briefing-test-browser-'));
+  browser = await (await loadPuppeteer()).launch({
+    executablePath, pipe: true, headless: /headless[-_]shell/.test(path.basename(executablePath)) ? 'shell' : true,
+    args: ['--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+  });
+  plain = await browser.newPage();
+  await plain.setJavaScriptEnabled(false);
+  live = await browser.newPage();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await preview?.close();
+  await preview?.done;
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The bilingual drafts the preview's index offers for an edition, by name. */
+async function bilingualDrafts(edition: string): Promise<string[]> {
+  const index = await (await fetch(new URL(`/?edition=${edition}`, preview.url))).text();
+  const names = [...index.matchAll(new RegExp(`href="/draft/${edition}/([^"/]+)\\.html"`, 'g'))].map((m) => m[1]!);
+  return [...new Set(names.filter((n) => !/\.(zh|en)$/.test(n)))];
+}
+
+/** Each contents entry of the draft: its section and the text of the section's heading (no white space). */
+async function headingsOf(url: string): Promise<[string, string][]> {
+  await plain.goto(url, { waitUntil: 'load' });
+  return plain.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-toc]')].map((c): [string, string] => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h2')?.textContent ?? '').replace(/\s+/g, '')]),
+  );
+}
+
+/** The contents' numbers the preview shows, by section, once its bar says the pages are laid out. */
+async function previewNumbers(url: string): Promise<{ numbers: Record<string, string>; bar: string }> {
+  await live.goto(url, { waitUntil: 'load' });
+  await live.waitForFunction(() => /\d+ pages/.test(document.querySelector('#briefing-preview-bar')?.textContent ?? ''), { timeout: 120_000, polling: 100 });
+  return live.evaluate(() => {
+    const numbers: Record<string, string> = {};
+    for (const c of document.querySelectorAll<HTMLElement>('.pagedjs_pages [data-toc]')) numbers[c.dataset.toc ?? ''] ??= (c.textContent ?? '').trim();
+    return { numbers, bar: document.querySelector('#briefing-preview-bar')?.textContent ?? '' };
+  });
+}
+
+/** Every bookmark of a PDF, depth first: its title without white space and the page (1-based) it points to. */
+async function bookmarks(file: string): Promise<[string, number][]> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(readFileSync(file)), disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
+  try {
+    const out: [string, number][] = [];
+    type Item = { title: string; dest: string | unknown[] | null; items: Item[] };
+    const walk = async (items: Item[] | null) => {
+      for (const o of items ?? []) {
+        const dest = typeof o.dest === 'string' ? await doc.getDestination(o.dest) : o.dest;
+        const ref = dest?.[0];
+        if (ref && typeof ref === 'object') out.push([o.title.replace(/\s+/g, ''), (await doc.getPageIndex(ref as { num: number; gen: number })) + 1]);
+        await walk(o.items);
+      }
+    };
+    await walk((await doc.getOutline()) as Item[] | null);
+    return out;
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/**
+ * The page each section begins on in the PDF: its heading's bookmark, the next one in document order
+ * whose title is the heading (Chromium may repeat a title's first words: "重要节点重要节点Milestones").
+ */
+function pdfPages(marks: [string, number][], headings: [string, string][]): Record<string, number> {
+  const pages: Record<string, number> = {};
+  let next = 0;
+  for (const [id, heading] of headings) {
+    const at = marks.findIndex(([title], i) => i >= next && heading !== '' && title.endsWith(heading));
+    if (at < 0) continue;
+    pages[id] = marks[at]![1];
+    next = at + 1;
+  }
+  return pages;
+}
+
+describe("the preview's contents", () => {
+  it.each(EDITIONS)('give every section the page of its bookmark in the PDF, in each bilingual draft of %s', async (edition) => {
+    const names = await bilingualDrafts(edition);
+    expect(names.length, `bilingual drafts of ${edition} in the index`).toBeGreaterThan(0);
+    const mismatches: string[] = [];
+    let matched = 0;
+    for (const name of names) {
+      const url = new URL(`/draft/${edition}/${name}.html`, preview.url).href;
+      const headings = await headingsOf(url);
+      expect(headings.length, `${name}: contents entries`).toBeGreaterThan(0);
+      const pdf = pdfPages(await bookmarks(path.join(built, edition, `${name}.pdf`)), headings);
+      // Every section has its bookmark, or there would be nothing to compare.
+      expect(Object.keys(pdf), `${name}: sections with a bookmark in the PDF`).toEqual(headings.map(([id]) => id));
+      const { numbers, bar } = await previewNumbers(url);
+      const wrong = headings.filter(([id]) => numbers[id] !== String(pdf[id]));
+      if (wrong.length) mismatches.push(`${edition}/${name}: ${wrong.map(([id, h]) => `${h} preview ${numbers[id] ?? '(none)'}, PDF ${pdf[id]}`).join('; ')} [bar: ${bar}]`);
+      else matched++;
+    }
+    console.log(`${edition}: ${matched} of ${names.length} bilingual drafts show the PDF's contents page numbers`);
+    expect(mismatches).toEqual([]);
+  }, 600_000);
+});
