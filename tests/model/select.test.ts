@@ -41,11 +41,11 @@ describe('editions', () => {
   });
 
   it('marks measured figures stale after the configured number of months', () => {
-    const late = selectBriefing(base, zone, theme, '2023-11', { staleAfterMonths: 12 });
+    const late = selectBriefing(base, zone, theme, '2023-12', { staleAfterMonths: 12 });
     const fact = late.facts.find((f) => f.id === 'tx-xiongxin-hsr-investment')!;
-    expect(fact.as_of).toBe('2022-10');
+    expect(fact.as_of).toBe('2022-11');
     expect(late.stale.has(fact.id)).toBe(true);
-    expect(selectBriefing(base, zone, theme, '2023-10', { staleAfterMonths: 12 }).stale.has(fact.id)).toBe(false);
+    expect(selectBriefing(base, zone, theme, '2023-11', { staleAfterMonths: 12 }).stale.has(fact.id)).toBe(false);
     // Targets are plans, never stale.
     for (const f of late.facts.filter((x) => x.kind === 'target')) expect(isStale(f, '2030-01', 12)).toBe(false);
   });
