@@ -57,7 +57,7 @@ export function editorialProblems(base: FactBase, glossary: Glossary = { terms: 
       const texts = factTexts(fact, i);
       fact.values.forEach((v, j) => {
         const at = ['facts', i, 'values', j];
-        if (v.label && v.noun) labelNoun(sheet, fact, at, v.label, v.noun, report);
+        if (v.label && v.noun) labelNoun(sheet, fact, at, v.value, v.label, v.noun, report);
         if (v.noun) {
           plural(sheet, fact, at, v.value, v.noun.en, report);
           measureWord(sheet, fact, at, v.noun.zh, report);
@@ -116,12 +116,12 @@ export function singular(word: string): string {
 const words = (text: string) => (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP_WORDS.has(w)).map(singular);
 
 /** A value prints as "label: number noun": the noun must not say again what the label says. */
-function labelNoun(sheet: Sheet, fact: Fact, at: PropertyKey[], label: TextField, noun: TextField, report: Report): void {
+function labelNoun(sheet: Sheet, fact: Fact, at: PropertyKey[], value: number, label: TextField, noun: TextField, report: Report): void {
   const labelWords = new Set(words(label.en));
   const repeated = (noun.en.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP_WORDS.has(w) && labelWords.has(singular(w)));
   const hint = 'drop the label, or the repeated word from the label or the noun';
   if (repeated.length) {
-    report(sheet.yaml, [...at, 'noun', 'en'], `the English noun of "${fact.id}" repeats its label: label ${quoted(label.en)}, noun ${quoted(noun.en)} (printed "${label.en}: N ${noun.en}"; repeated: ${repeated.join(', ')})`, hint);
+    report(sheet.yaml, [...at, 'noun', 'en'], `the English noun of "${fact.id}" repeats its label: label ${quoted(label.en)}, noun ${quoted(noun.en)} (printed "${label.en}: ${value.toLocaleString('en')} ${noun.en}"; repeated: ${repeated.join(', ')})`, hint);
   }
   if (Array.from(noun.zh).length >= 2 && label.zh.includes(noun.zh)) {
     report(sheet.yaml, [...at, 'noun', 'zh'], `the Chinese noun of "${fact.id}" repeats its label: label ${quoted(label.zh)}, noun ${quoted(noun.zh)}`, hint);

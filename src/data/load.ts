@@ -308,6 +308,7 @@ export function observedAt(f: Pick<FactSpec, 'period' | 'as_of' | 'date' | 'targ
  * part of itself. Checked here, where every sheet is at hand; the chart rule on nested counts is editorial.ts's.
  */
 function checkPartOf(sheets: Sheet[], facts: Map<string, Fact>, problems: Problem[]): void {
+  const looped = new Set<string>();
   for (const sheet of sheets) {
     sheet.facts.forEach((f, i) => {
       if (!f.part_of) return;
@@ -318,8 +319,11 @@ function checkPartOf(sheets: Sheet[], facts: Map<string, Fact>, problems: Proble
       else {
         const chain = [f.id];
         for (let at: Fact | undefined = whole; at && !chain.includes(at.id); at = at.part_of ? facts.get(at.part_of) : undefined) chain.push(at.id);
-        // Told at each fact of the loop; a fact that leads into a loop further up is not part of itself.
-        if (facts.get(chain.at(-1)!)?.part_of === f.id) p(`"${f.id}" is part of itself: ${[...chain, f.id].join(' → ')}`, 'a count is part of a larger one: remove part_of from one fact of the loop');
+        // A loop is told once, at its first fact; a fact that leads into a loop further up is not part of itself.
+        if (facts.get(chain.at(-1)!)?.part_of === f.id && !looped.has(f.id)) {
+          chain.forEach((id) => looped.add(id));
+          p(`"${f.id}" is part of itself: ${[...chain, f.id].join(' → ')}`, 'a count is part of a larger one: remove part_of from one fact of the loop');
+        }
       }
     });
   }
