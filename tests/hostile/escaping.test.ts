@@ -285,7 +285,7 @@ describe('a fact base with markup and scripts in its names and titles', () => {
     const content = await readPdf(pdf());
     const all = squash(content.text);
     for (const [where, s] of Object.entries(text)) expect(all, where).toContain(squash(s));
-    // The chart title's script would append this; as text, the title reads ['SCRIPT','RAN'].join(' ').
+    // The chart title's script would append this; as text, the title reads [`SCRIPT`,`RAN`].join(` `).
     expect(all).not.toContain('SCRIPTRAN');
     // The running header (a CSS string in the page's <style>) on a page after the cover.
     expect(squash(content.pages[1]!)).toContain(squash(`${text.themeZh} · 2022年11月 ${text.zoneEn}`));
