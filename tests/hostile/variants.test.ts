@@ -342,7 +342,8 @@ describe('Ctrl-C at any moment of source add and draft --accept', () => {
     const draftFile = path.join(dir, 'data/drafts', `${DRAFTED}.yaml`);
     const text = readFileSync(draftFile, 'utf8');
     const cut = text.indexOf('  - id: d004-02');
-    writeFileSync(draftFile, text.slice(0, cut).replaceAll('      en: ""', '      en: "Reviewed text"') + text.slice(cut));
+    // d004-01 is a commute on Weiyu Road and Longcheng Street: its English names them as the glossary does.
+    writeFileSync(draftFile, text.slice(0, cut).replaceAll('      en: ""', '      en: "Reviewed text on Weiyu Road and Longcheng Street"') + text.slice(cut));
     const saved = new Map(['data/drafts', 'data/facts/taiyuan-jinzhong'].flatMap((d) => readdirSync(path.join(dir, d)).map((f) => [path.join(dir, d, f), readFileSync(path.join(dir, d, f))] as const)));
     const reset = () => {
       for (const d of ['data/drafts', 'data/facts/taiyuan-jinzhong']) for (const f of readdirSync(path.join(dir, d))) if (!saved.has(path.join(dir, d, f))) rmSync(path.join(dir, d, f));
