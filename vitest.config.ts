@@ -1,12 +1,35 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects:
+ *   unit  pure functions and in-process modules: no browser, no child process, no suite build; seconds.
+ *   e2e   the CLI, the printer, the preview server and the printed suite (global-setup.ts builds every
+ *         bilingual briefing once for the files that read it).
+ * `vitest run --project unit` while editing; `npm test` runs both.
+ */
+const UNIT = [
+  'tests/data/normalize.test.ts',
+  'tests/data/quantities.test.ts',
+  'tests/data/leads.test.ts',
+  'tests/draft/figures.test.ts',
+  'tests/draft/seeds.test.ts',
+  'tests/draft/usage.test.ts',
+  'tests/editions/hash.test.ts',
+  'tests/model/*.test.ts',
+  'tests/preview/facts.test.ts',
+  'tests/preview/units.test.ts',
+  'tests/sources/*.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Printing tests share the machine's two cores with Chromium; keep files from starving each other.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'e2e', include: ['tests/**/*.test.ts'], exclude: UNIT, globalSetup: ['tests/global-setup.ts'] } },
+    ],
   },
 });

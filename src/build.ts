@@ -99,6 +99,8 @@ export interface DraftContext {
   edition: string;
   langs: Lang[];
   now: Date;
+  /** The editions' time zone, in which the cover prints the time it was made. */
+  timeZone?: string;
   staleAfterMonths: number;
 }
 
@@ -108,7 +110,7 @@ export interface DraftContext {
  */
 export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: ThemeSpec, name: string): Promise<{ html: string; view: BriefingView; fonts: FontFile[] }> {
   const model = selectBriefing(ctx.base, zone, theme, ctx.edition, { staleAfterMonths: ctx.staleAfterMonths });
-  const view = formatBriefing(model, { langs: ctx.langs, generatedAt: ctx.now, staleAfterMonths: ctx.staleAfterMonths });
+  const view = formatBriefing(model, { langs: ctx.langs, generatedAt: ctx.now, ...(ctx.timeZone ? { timeZone: ctx.timeZone } : {}), staleAfterMonths: ctx.staleAfterMonths });
   const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, ctx.langs, view.accent)));
   const { html, fonts } = embedFonts(ctx.templates.render({ ...view, svgs }), name);
   return { html, view, fonts };
@@ -200,7 +202,7 @@ async function runBuild(config: Config, effects: BuildEffects, progress: RunProg
     const todo = outOfDate(config, edition, plan.docs);
     progress.planned = todo.map((d) => d.name);
     const langs = LANGS[config.lang];
-    const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, staleAfterMonths: config.staleAfterMonths };
+    const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, timeZone: config.timeZone, staleAfterMonths: config.staleAfterMonths };
     printer = await printerReady;
     const { withMetadata } = config.htmlOnly ? { withMetadata: undefined } : await import('./print/pdf.js');
     const built: BuiltFile[] = [];

@@ -2,7 +2,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartView } from '../model/format.js';
 import type { Lang } from '../data/quantities.js';
 
-export const CHART_FONT = 'Noto Sans SC';
+/** Latin from Noto Sans (so an English apostrophe is not a full-width one), Chinese from Noto Sans SC. */
+export const CHART_FONT = 'Noto Sans, Noto Sans SC';
 export const CHART_WIDTH = 340;
 
 /** One line per printed language, joined by a newline Vega splits on. */

@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { BriefingError, STEERING, cap, quoted, type Problem } from '../errors.js';
+import { checkLeadCitations, loadLeads, type CitableFact, type Lead } from './leads.js';
 import { dataFolder, MAX_TEXT_BYTES, MAX_YAML_BYTES, namesIn, parseYaml, readDataText, type YamlFile } from './yaml.js';
 import {
   glossarySchema, sheetSchema, sourcesSchema, themesSchema, zonesSchema,
@@ -38,6 +39,8 @@ export interface FactBase {
   themes: ThemeSpec[];
   sources: Map<string, Source>;
   sheets: Sheet[];
+  /** The analysts' leads, data/leads/<zone>/<theme>/<YYYY-MM>.md (leads.ts). */
+  leads: Lead[];
   /** data/glossary.yaml's terms: one English name per Chinese name (none when the file is absent). */
   glossary: GlossaryTerm[];
   /** The glossary file, to place problems in it; absent with the file. */
@@ -286,8 +289,37 @@ export function loadFactBase(dataDir: string): FactBase {
     });
   }
 
+  // A lead's citations are checked against a base that loaded whole: a sheet that failed to load would
+  // make every fact it holds look unknown.
+  const loaded = problems.length === 0;
+  const leads = loadLeads(dataDir, zoneIds, themeIds, problems);
+  if (loaded) problems.push(...checkLeadCitations(leads, citableFacts(seen, sources), () => draftedIds(dataDir)));
+
   if (problems.length) throw new BriefingError(problems);
-  return { dataDir, zones: zones.value.zones, themes: themes.value.themes, sources, sheets, glossary: glossary?.value.terms ?? [], ...(glossary ? { glossaryYaml: glossary.yaml } : {}) };
+  return { leads, dataDir, zones: zones.value.zones, themes: themes.value.themes, sources, sheets, glossary: glossary?.value.terms ?? [], ...(glossary ? { glossaryYaml: glossary.yaml } : {}) };
+}
+
+/** Each fact by id, with the month it is known from: its source published and its own date arrived. */
+function citableFacts(facts: Map<string, Fact>, sources: Map<string, Source>): Map<string, CitableFact> {
+  const out = new Map<string, CitableFact>();
+  for (const [id, f] of facts) {
+    const published = (sources.get(f.source.doc)?.published ?? '').slice(0, 7);
+    const own = (f.date ?? f.as_of ?? '').slice(0, 7);
+    out.set(id, { zone: f.zone, values: f.values, knownFrom: own > published ? own : published });
+  }
+  return out;
+}
+
+/** The ids drafted in data/drafts/ (read as text: a lead citing one is told to accept it first). */
+function draftedIds(dataDir: string): Set<string> {
+  const dir = path.join(dataDir, 'drafts');
+  const ids = new Set<string>();
+  if (!dataFolder(dir).ok) return ids;
+  for (const name of namesIn(dir).filter((n) => n.endsWith('.yaml'))) {
+    const read = readDataText(path.join(dir, name), MAX_YAML_BYTES);
+    if ('text' in read) for (const m of read.text.matchAll(/^\s*-?\s*id:\s*([a-z0-9-]+)\s*$/gm)) ids.add(m[1]!);
+  }
+  return ids;
 }
 
 function duplicates(ids: string[], report: (index: number, id: string) => void): void {

@@ -1,21 +1,28 @@
 import type { Fact } from '../data/load.js';
 import { formatDate, formatPeriod, formatQuantity, type Lang, type Text } from '../data/quantities.js';
-import { LABELS } from './labels.js';
+import { LABELS, PHRASES } from './labels.js';
+import { monthsBetween } from './edition.js';
+import { CITE_CLOSE, CITE_OPEN, type Lead } from '../data/leads.js';
 import type { BriefingModel } from './select.js';
 
 /** A text in the languages being printed; a missing language is simply not printed. */
 export type Bi = Partial<Text>;
 
+/** Where a figure comes from: its source's number on the sources page, then the sources that repeat it. */
+export type Refs = number[];
+
 export interface FactView {
   id: string;
-  ref: number;
+  refs: Refs;
   title: Bi;
   summary: Bi;
   values: Bi[];
   when: Bi;
   items: Bi[];
-  /** Set when the figure is older than the staleness limit at this edition. */
-  stale?: Bi;
+  /** A target whose year has passed by this edition: said so, and what the sources show since. */
+  deadline?: Bi;
+  /** A conflict between sources, resolved: both readings and the reason, printed beside the fact. */
+  conflict?: Bi;
   /** The series' observation before this one: "Earlier figure: 1,883 … (as of Sep 2022) [2]". */
   previous?: Bi;
   /** In "What's new", a revised figure: "1,883 … → 2,105 … [2] → [3]". */
@@ -27,9 +34,16 @@ export interface ChartView {
   /** bar: one bar per fact, in `unit`; timeline: the milestones in date order. */
   type: 'bar' | 'timeline';
   title: Bi;
-  rows: { factId: string; label: Bi; value: number; formatted: Bi; ref: number }[];
+  rows: { factId: string; label: Bi; value: number; formatted: Bi; refs: Refs }[];
   alt: Bi;
-  source: Bi;
+  /** The sources the chart's figures rest on. */
+  refs: Refs;
+}
+
+/** A lead in one language: Markdown with each cited figure's place marked (see render/lead.ts). */
+export interface LeadText {
+  markdown: string;
+  figures: { text: string; refs: Refs }[];
 }
 
 export interface SectionView {
@@ -47,19 +61,29 @@ export interface BriefingView {
   accent: string;
   edition: Bi;
   generated: Bi;
+  /** The date of the newest figure the briefing holds, and, when it is older than the staleness limit, a plain notice. */
+  dataAge?: { newest: Bi; notice?: Bi };
+  lead?: Partial<Record<Lang, LeadText>>;
   title: string;
-  keyFigures: { value: Bi; title: Bi; when: Bi; ref: number }[];
+  keyFigures: { value: Bi; title: Bi; when: Bi; refs: Refs }[];
   charts: ChartView[];
   sections: SectionView[];
-  sources: { ref: number; id: string; title: Bi; publisher: Bi; published: string; quality?: Bi; quotes: { ref: number; title: Bi; quote: string }[] }[];
-  /** The sources the cover lists: all of them up to COVER_SOURCES, else the newest, with a line for the rest. */
-  coverSources: BriefingView['sources'];
-  coverMore?: Bi;
+  sources: SourceView[];
   whatsNew: { heading: Bi; note?: Bi; facts: FactView[] };
   /** The sections in print order, for the table of contents. */
   toc: { id: string; heading: Bi }[];
   empty: boolean;
   labels: Record<keyof typeof LABELS, Bi>;
+}
+
+/** A source on the sources page, with every passage the briefing quotes from it and how each is used. */
+export interface SourceView {
+  ref: number;
+  title: Bi;
+  publisher: Bi;
+  published: Bi;
+  quality?: Bi;
+  quotes: { title: Bi; quote: string; use?: Bi }[];
 }
 
 function pick(text: Text, langs: Lang[]): Bi {
@@ -74,56 +98,52 @@ function each(langs: Lang[], make: (lang: Lang) => string): Bi {
 
 /** When a figure was true, stated, or is due, in each language. */
 function whenOf(f: Fact, lang: Lang): string {
-  if (f.kind === 'target' && f.target_year) {
-    const base = f.baseline ? (lang === 'zh' ? `（基准${f.baseline.year}年）` : ` (baseline ${f.baseline.year})`) : '';
-    return lang === 'zh' ? `目标${f.target_year}年${base}` : `Target for ${f.target_year}${base}`;
-  }
+  if (f.kind === 'target' && f.target_year) return PHRASES.target(f.target_year, f.baseline?.year, lang);
   if (f.period) return formatPeriod(f.period.from, f.period.to, lang);
   const d = f.date ?? f.as_of;
   if (!d) return '';
-  if (f.kind === 'milestone') return formatDate(d, lang);
-  // Chinese runs the words together (截至2022年9月); English spaces them (as of Sep 2022).
-  return `${LABELS.asOf[lang]}${lang === 'zh' ? '' : ' '}${formatDate(d, lang)}`;
+  return f.kind === 'milestone' ? formatDate(d, lang) : PHRASES.asOf(formatDate(d, lang), lang);
 }
 
 export interface FormatOptions {
   langs: Lang[];
   generatedAt: Date;
+  /** The IANA time zone editions follow; the cover's time is printed in it. */
+  timeZone?: string;
   staleAfterMonths?: number;
 }
 
-/** Sources a cover has room for; a briefing resting on more lists the newest and says how many more. */
-const COVER_SOURCES = 4;
-
-function coverList(sources: BriefingView['sources'], specs: { published: string }[], langs: Lang[]): Pick<BriefingView, 'coverSources' | 'coverMore'> {
-  if (sources.length <= COVER_SOURCES) return { coverSources: sources };
-  const newest = sources
-    .map((s, i) => ({ s, published: specs[i]!.published }))
-    .sort((a, b) => b.published.localeCompare(a.published))
-    .slice(0, COVER_SOURCES - 1)
-    .map((x) => x.s)
-    .sort((a, b) => a.ref - b.ref);
-  const more = sources.length - newest.length;
-  return { coverSources: newest, coverMore: each(langs, (l) => (l === 'zh' ? `另有${more}篇资料，见“${LABELS.sources.zh}”` : `and ${more} more, listed under “${LABELS.sources.en}”`)) };
+/** The time a briefing was made, in the editions' time zone: "2026年12月1日 21:56（北京时间）" / "1 Dec 2026, 21:56 Beijing time". */
+function stampOf(at: Date, timeZone: string, lang: Lang): string {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]));
+  const date = formatDate(`${parts.year}-${parts.month}-${parts.day}`, lang);
+  return PHRASES.stamp(date, `${parts.hour}:${parts.minute}`, timeZone, lang);
 }
 
 /** Turns a briefing model into everything the template prints, already formatted for the chosen languages. */
 export function formatBriefing(model: BriefingModel, opts: FormatOptions): BriefingView {
   const { langs } = opts;
+  const staleAfter = opts.staleAfterMonths ?? 12;
   const p = (t: Text) => pick(t, langs);
   const sourceRefs = new Map(model.sources.map((s, i) => [s.id, i + 1]));
-  const refOf = (f: Fact) => sourceRefs.get(f.source.doc) ?? 0;
+  const refOf = (doc: string) => sourceRefs.get(doc) ?? 0;
+  /** The fact's own source and the sources that state the same figure, in the order of the sources page. */
+  const refsOf = (f: Fact): Refs => [...new Set([f.source.doc, ...(f.also ?? []).map((a) => a.doc)].map(refOf))].sort((a, b) => a - b);
+  const editionYear = Number(model.edition.slice(0, 4));
 
   const factView = (f: Fact): FactView => ({
     id: f.id,
-    ref: refOf(f),
+    refs: refsOf(f),
     title: p(f.title),
     summary: p(f.summary),
-    values: f.values.map((v) => each(langs, (l) => (v.label ? `${v.label[l]}${l === 'zh' ? '：' : ': '}` : '') + formatQuantity(v, l))),
+    values: f.values.map((v) => each(langs, (l) => (v.label ? `${v.label[l]}${PHRASES.colon[l]}` : '') + formatQuantity(v, l))),
     when: each(langs, (l) => whenOf(f, l)),
     items: (f.items ?? []).map(p),
-    ...(model.stale.has(f.id)
-      ? { stale: each(langs, (l) => (l === 'zh' ? `${LABELS.stale.zh}：截至本期已逾${opts.staleAfterMonths ?? 12}个月` : `${LABELS.stale.en}: more than ${opts.staleAfterMonths ?? 12} months old at this edition`)) }
+    ...(f.kind === 'target' && f.target_year !== undefined && f.target_year < editionYear
+      ? { deadline: each(langs, (l) => PHRASES.pastDeadline(f.target_year!, l)) }
+      : {}),
+    ...(f.conflict?.resolution
+      ? { conflict: each(langs, (l) => PHRASES.conflict(refOf(f.source.doc), f.source.quote, refOf(f.conflict!.with.doc), f.conflict!.with.quote, f.conflict!.resolution![l], l)) }
       : {}),
     ...previousOf(f),
   });
@@ -133,37 +153,36 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     if (!prev?.values[0] || !f.values[0]) return {};
     const old = (l: Lang) => formatQuantity(prev.values[0]!, l);
     return {
-      previous: each(langs, (l) => `${LABELS.earlier[l]}${l === 'zh' ? '：' : ': '}${old(l)}${l === 'zh' ? `（${whenOf(prev, l)}）` : ` (${whenOf(prev, l)})`} [${refOf(prev)}]`),
-      revised: each(langs, (l) => `${old(l)} → ${formatQuantity(f.values[0]!, l)} [${refOf(prev)}] → [${refOf(f)}]`),
+      previous: each(langs, (l) => `${LABELS.earlier[l]}${PHRASES.colon[l]}${old(l)}${PHRASES.aside(whenOf(prev, l), l)} [${refOf(prev.source.doc)}]`),
+      revised: each(langs, (l) => `${old(l)} → ${formatQuantity(f.values[0]!, l)} [${refOf(prev.source.doc)}] → [${refOf(f.source.doc)}]`),
     };
   };
 
-  const withValues = model.facts.filter((f) => f.values.length > 0);
-  const keyed = withValues.filter((f) => f.key);
-  const keyFacts = [...keyed, ...withValues.filter((f) => !f.key)].slice(0, Math.max(4, Math.min(8, keyed.length)));
+  // The key figures are the analyst's choice (key: true, proved a measured or planned quantity by check),
+  // never filled up with others; at most eight.
+  const keyFacts = model.facts.filter((f) => f.key && f.values.length > 0).slice(0, 8);
   const keyFigures = keyFacts.map((f) => ({
     value: each(langs, (l) => formatQuantity(f.values[0]!, l)),
     title: p(f.title),
     when: each(langs, (l) => whenOf(f, l)),
-    ref: refOf(f),
+    refs: refsOf(f),
   }));
 
   const chartView = (id: string, type: ChartView['type'], title: Text, facts: Fact[], rows: ChartView['rows']): ChartView => {
-    const docs = [...new Set(facts.map((f) => f.source.doc))];
     const kind = type === 'bar' ? LABELS.chartAlt : LABELS.timelineAlt;
     return {
       id,
       type,
       title: p(title),
       rows,
-      alt: each(langs, (l) => `${kind[l]}${l === 'zh' ? '：' : ': '}${title[l]}${l === 'zh' ? '。' : '. '}${rows.map((r) => `${r.label[l]} ${r.formatted[l]}`).join(l === 'zh' ? '；' : '; ')}`),
-      source: each(langs, (l) => `${LABELS.source[l]}${l === 'zh' ? '：' : ': '}${docs.map((d) => `[${sourceRefs.get(d)}] ${d}`).join(', ')}`),
+      alt: each(langs, (l) => `${kind[l]}${PHRASES.colon[l]}${title[l]}${PHRASES.stop[l]}${rows.map((r) => `${r.label[l]} ${r.formatted[l]}`).join(PHRASES.semicolon[l])}`),
+      refs: [...new Set(facts.flatMap(refsOf))].sort((a, b) => a - b),
     };
   };
   const charts: ChartView[] = model.charts.map(({ spec, facts }) =>
     chartView(spec.id, 'bar', spec.title, facts, facts.map((f) => {
       const v = f.values.find((x) => x.unit === spec.unit)!;
-      return { factId: f.id, label: p(f.title), value: v.value, formatted: each(langs, (l) => formatQuantity(v, l)), ref: refOf(f) };
+      return { factId: f.id, label: p(f.title), value: v.value, formatted: each(langs, (l) => formatQuantity(v, l)), refs: refsOf(f) };
     })),
   );
 
@@ -174,7 +193,7 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     const points = s.facts.filter((f) => f.values[0] && f.values[0].unit === unit);
     if (points.length < 2) continue;
     charts.push(chartView(`series-${s.id}`, 'bar', { zh: `${latest.title.zh}（${LABELS.overTime.zh}）`, en: `${latest.title.en} ${LABELS.overTime.en}` }, points, points.map((f) => ({
-      factId: f.id, label: each(langs, (l) => whenOf(f, l)), value: f.values[0]!.value, formatted: each(langs, (l) => formatQuantity(f.values[0]!, l)), ref: refOf(f),
+      factId: f.id, label: each(langs, (l) => whenOf(f, l)), value: f.values[0]!.value, formatted: each(langs, (l) => formatQuantity(f.values[0]!, l)), refs: refsOf(f),
     }))));
   }
 
@@ -183,7 +202,7 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
   // Two or more dated events make a timeline, drawn for every briefing without being declared.
   if (milestones.length >= 2) {
     charts.push(chartView('milestone-timeline', 'timeline', LABELS.timeline, milestones, milestones.map((f, i) => ({
-      factId: f.id, label: p(f.title), value: i, formatted: each(langs, (l) => formatDate(f.date!, l)), ref: refOf(f),
+      factId: f.id, label: p(f.title), value: i, formatted: each(langs, (l) => formatDate(f.date!, l)), refs: refsOf(f),
     }))));
   }
   const sections: SectionView[] = [
@@ -193,19 +212,25 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     { id: 'initiatives', heading: p(LABELS.initiatives), facts: byKind('initiative').map(factView) },
   ].filter((s) => s.facts.length > 0);
 
-  const sources = model.sources.map((s) => ({
-    ref: sourceRefs.get(s.id)!,
+  // Every passage the briefing rests on, under its source: the facts' own quotes, the sources that repeat
+  // a figure, and the reading a resolved conflict did not adopt.
+  const shown = [...new Set([...model.facts, ...model.previous.values(), ...model.cited.values()])];
+  const sources: SourceView[] = model.sources.map((s) => ({
+    ref: refOf(s.id),
     title: p(s.title),
     publisher: p(s.publisher),
-    id: s.id,
-    published: `${s.id} · ${langs.map((l) => formatDate(s.published, l)).join(' / ')}`,
+    published: each(langs, (l) => formatDate(s.published, l)),
     ...(s.quality ? { quality: p(s.quality) } : {}),
-    quotes: model.facts.filter((f) => f.source.doc === s.id).map((f) => ({ ref: sourceRefs.get(s.id)!, title: p(f.title), quote: f.source.quote })),
+    quotes: shown.flatMap((f) => [
+      ...(f.source.doc === s.id ? [{ title: p(f.title), quote: f.source.quote }] : []),
+      ...(f.also ?? []).filter((a) => a.doc === s.id).map((a) => ({ title: p(f.title), quote: a.quote, use: p(LABELS.alsoStated) })),
+      ...(f.conflict?.with.doc === s.id ? [{ title: p(f.title), quote: f.conflict.with.quote, use: p(LABELS.notAdopted) }] : []),
+    ]),
   }));
 
   const { since } = model.whatsNew;
   const whatsNew = {
-    heading: each(langs, (l) => (since ? (l === 'zh' ? `${LABELS.whatsNew.zh}（自${formatDate(since, l)}）` : `${LABELS.whatsNew.en} since ${formatDate(since, l)}`) : LABELS.whatsNew[l])),
+    heading: each(langs, (l) => (since ? PHRASES.whatsNewSince(formatDate(since, l), l) : LABELS.whatsNew[l])),
     ...(since === null ? { note: p(LABELS.firstEdition) } : model.whatsNew.facts.length === 0 ? { note: p(LABELS.nothingNew) } : {}),
     facts: since === null ? [] : model.whatsNew.facts.map(factView),
   };
@@ -218,8 +243,17 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
         { id: 'sources', heading: p(LABELS.sources) },
       ]
     : [];
+
+  // The age of the data: the newest date any printed figure was true, and a plain word when it is old.
+  const newest = model.facts.filter((f) => f.kind !== 'target').map(observedMonth).sort().pop();
+  const dataAge = newest
+    ? {
+        newest: each(langs, (l) => formatDate(newest, l)),
+        ...(monthsBetween(newest, model.edition) > staleAfter ? { notice: each(langs, (l) => PHRASES.noNewerData(formatDate(newest, l), monthsBetween(newest, model.edition), l)) } : {}),
+      }
+    : undefined;
+
   const labels = Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, p(v)])) as BriefingView['labels'];
-  const stamp = opts.generatedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const title = langs.includes('zh')
     ? `${model.zone.name.zh} · ${model.theme.name.zh} · ${model.edition}`
     : `${model.zone.name.en} · ${model.theme.name.en} · ${model.edition}`;
@@ -230,16 +264,38 @@ export function formatBriefing(model: BriefingModel, opts: FormatOptions): Brief
     theme: p(model.theme.name),
     accent: model.theme.accent,
     edition: each(langs, (l) => formatDate(model.edition, l)),
-    generated: each(langs, () => stamp),
+    generated: each(langs, (l) => stampOf(opts.generatedAt, opts.timeZone ?? 'Asia/Shanghai', l)),
+    ...(dataAge ? { dataAge } : {}),
+    ...(model.lead ? { lead: leadView(model.lead, model.cited, langs, refsOf) } : {}),
     title,
     keyFigures,
     charts,
     sections,
     sources,
-    ...coverList(sources, model.sources, langs),
     whatsNew,
     toc,
     empty: model.facts.length === 0,
     labels,
   };
+}
+
+/** The month a fact's figure was true (a period's end, an as-of date, an event's day). */
+const observedMonth = (f: Fact): string => (f.period?.to ?? f.as_of ?? f.date ?? '').slice(0, 7);
+
+/** A lead's Markdown with each citation replaced by a numbered mark, and the figures the marks stand for. */
+function leadView(lead: Lead, cited: Map<string, Fact>, langs: Lang[], refsOf: (f: Fact) => Refs): Partial<Record<Lang, LeadText>> {
+  const out: Partial<Record<Lang, LeadText>> = {};
+  for (const lang of langs) {
+    const figures: LeadText['figures'] = [];
+    const markdown = lead.text[lang].replace(/\{\{\s*([a-z0-9-]+)\s*(?::\s*(\d+)\s*)?\}\}/g, (_, id: string, n?: string) => {
+      const f = cited.get(id);
+      const v = f?.values[n ? Number(n) - 1 : 0];
+      // check() has proved every citation; a fact missing here is a program error, told plainly.
+      if (!f || !v) throw new Error(`${lead.file}: the lead cites "${id}", which this edition does not hold`);
+      figures.push({ text: formatQuantity(v, lang), refs: refsOf(f) });
+      return `${CITE_OPEN}${figures.length - 1}${CITE_CLOSE}`;
+    });
+    out[lang] = { markdown, figures };
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { observedAt, type Fact, type FactBase, type Source } from '../data/load.js';
 import type { ChartSpec, ThemeSpec, ZoneSpec } from '../data/schema.js';
 import { knownBy, monthsBetween, previousMonth } from './edition.js';
+import { leadFor, type Lead } from '../data/leads.js';
 
 /** What one briefing is about, before any language is chosen. */
 export interface BriefingModel {
@@ -18,6 +19,9 @@ export interface BriefingModel {
   previous: Map<string, Fact>;
   /** Series with two or more observations known by this edition, oldest first: each gets a trend chart. */
   series: { id: string; facts: Fact[] }[];
+  /** The analyst's lead for this edition, if one applies, and the facts it cites (of this zone, known by now). */
+  lead?: Lead;
+  cited: Map<string, Fact>;
 }
 
 export interface SelectOptions {
@@ -78,9 +82,19 @@ export function selectBriefing(base: FactBase, zone: ZoneSpec, theme: ThemeSpec,
   const charts = (sheet?.charts ?? [])
     .map((spec) => ({ spec, facts: [...new Set(spec.facts.map((id) => byId.get(id)).filter((f): f is Fact => !!f).map((f) => (f.series ? newest.get(f.series)! : f)))] }))
     .filter((c) => c.facts.length > 0);
-  const used = new Set([...facts, ...previous.values()].map((f) => f.source.doc));
+  const lead = leadFor(base.leads, zone.id, theme.id, edition);
+  const cited = new Map<string, Fact>();
+  if (lead) {
+    const zoneFacts = new Map(base.sheets.filter((s) => s.zone === zone.id).flatMap((s) => knownFacts(base, s.facts, edition)).map((f) => [f.id, f]));
+    for (const c of lead.cites) {
+      const f = zoneFacts.get(c.fact);
+      if (f) cited.set(f.id, f);
+    }
+  }
+  // Every source a printed figure rests on: its own, those that repeat it, and the reading a conflict overruled.
+  const used = new Set([...facts, ...previous.values(), ...cited.values()].flatMap((f) => [f.source.doc, ...(f.also ?? []).map((a) => a.doc), ...(f.conflict ? [f.conflict.with.doc] : [])]));
   const sources = [...base.sources.values()].filter((s) => used.has(s.id));
-  return { zone, theme, edition, facts, charts, sources, whatsNew, stale, previous, series };
+  return { zone, theme, edition, facts, charts, sources, whatsNew, stale, previous, series, ...(lead ? { lead } : {}), cited };
 }
 
 /**

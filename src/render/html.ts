@@ -9,6 +9,8 @@ import type { BriefingView } from '../model/format.js';
 import { BriefingError, quoted, type Problem } from '../errors.js';
 import { FONT_PLACEHOLDER } from './fonts.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
+import { leadHtml, refsHtml } from './lead.js';
+import type { LeadText, Refs } from '../model/format.js';
 import { UnsafeOutput, cssColor, cssString, htmlAttr, htmlText, inertSvg, safeUrl } from './escape.js';
 
 const LANG_ATTR = { zh: 'zh-CN', en: 'en' } as const;
@@ -17,6 +19,7 @@ const LANG_ATTR = { zh: 'zh-CN', en: 'en' } as const;
  * and headings, so that each section gets one bilingual bookmark in the PDF outline.
  */
 const WRAPPERS = new Set(['td', 'th', 'dd', 'dt', 'li', 'figcaption', 'h1', 'h2', 'h3']);
+const INLINE = new Set(['span', 'a', 'em', 'strong']);
 
 /** Page numbers in the contents are printed as this first, then filled in from the printed outline. */
 export const TOC_PLACEHOLDER = '00';
@@ -63,11 +66,21 @@ export function loadTemplates(dir: string): Templates {
     // The first printed language is set as the primary text, the second beneath or beside it, quieter.
     const role = (i: number) => (i === 0 ? 'primary' : 'secondary');
     if (WRAPPERS.has(tag)) {
-      const sep = tag.startsWith('h') ? ' ' : '';
-      const joined = parts.map((l, i) => `<span class="${role(i)}" lang="${htmlAttr(LANG_ATTR[l])}">${htmlText(text![l])}</span>`).join(sep);
+      // A space between the languages, so that their text never runs together when copied or read aloud.
+      const joined = parts.map((l, i) => `<span class="${role(i)}" lang="${htmlAttr(LANG_ATTR[l])}">${htmlText(text![l])}</span>`).join(' ');
       return new Handlebars.SafeString(`<${tag}${cls ? ` class="${htmlAttr(cls.trim())}"` : ''}>${joined}</${tag}>`);
     }
-    return new Handlebars.SafeString(parts.map((l, i) => `<${tag} class="${htmlAttr(role(i) + cls)}" lang="${htmlAttr(LANG_ATTR[l])}">${htmlText(text![l])}</${tag}>`).join(''));
+    // Inline elements are parted by a space, so the two languages never run together in the text.
+    const gap = INLINE.has(tag) ? ' ' : '';
+    return new Handlebars.SafeString(parts.map((l, i) => `<${tag} class="${htmlAttr(role(i) + cls)}" lang="${htmlAttr(LANG_ATTR[l])}">${htmlText(text![l])}</${tag}>`).join(gap));
+  });
+  /** A source marker: `{{refs refs}}` → [1, 3], each number linking to its source on the sources page. */
+  hb.registerHelper('refs', (refs: unknown) => new Handlebars.SafeString(Array.isArray(refs) ? refsHtml((refs as unknown[]).filter((r): r is number => Number.isInteger(r)) as Refs) : ''));
+  /** A lead in one language, Markdown rendered safely with its figures: `{{lead lead.zh lang="zh"}}`. */
+  hb.registerHelper('lead', function (text: LeadText | undefined, options: Handlebars.HelperOptions) {
+    const lang = options.hash.lang === 'en' ? 'en' : 'zh';
+    if (!text) return '';
+    return new Handlebars.SafeString(`<div class="lead-text" lang="${htmlAttr(LANG_ATTR[lang])}">${leadHtml(text)}</div>`);
   });
   /** A CSS string literal, for @page margin boxes: `{{cssString value}}` (see escape.ts). */
   hb.registerHelper('cssString', (s: unknown) => new Handlebars.SafeString(cssString(s)));
@@ -110,11 +123,9 @@ export function loadTemplates(dir: string): Templates {
       const runningHeader = bilingual
         ? `${view.zone.zh} · ${view.theme.zh} · ${view.edition.zh}    ${view.zone.en} · ${view.theme.en} · ${view.edition.en}`
         : [view.zone, view.theme, view.edition].map((t) => t.zh ?? t.en).join(' · ');
-      const label = [view.labels.source.zh, view.labels.source.en].filter(Boolean).join(' ');
-      const runningFooter = `${label}: ${view.sources.map((s) => `[${s.ref}] ${s.id.split('_')[0]}`).join('  ')}`;
       const charts = view.charts.map((c, i) => ({ ...c, svg: view.svgs[i] ?? '' }));
       try {
-        return main({ ...view, charts, css, fontFaces: FONT_PLACEHOLDER, contentSecurityPolicy: CONTENT_SECURITY_POLICY, runningHeader, runningFooter, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
+        return main({ ...view, charts, css, fontFaces: FONT_PLACEHOLDER, contentSecurityPolicy: CONTENT_SECURITY_POLICY, runningHeader, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
       } catch (e) {
         // A value the page cannot hold safely is the program's fault (the schema should have refused it).
         if (e instanceof UnsafeOutput) throw e;

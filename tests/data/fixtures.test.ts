@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ interface Case {
   edits?: { file: string; find: string; replace: string }[];
   remove?: string[];
   copy?: { from: string; to: string }[];
+  /** New files, with their text. */
+  write?: { file: string; text: string }[];
 }
 
 function materializeBase(): string {
@@ -34,6 +36,10 @@ function materialize(name: string): string {
   }
   for (const f of spec.remove ?? []) rmSync(path.join(dir, f), { recursive: true });
   for (const c of spec.copy ?? []) cpSync(path.join(dir, c.from), path.join(dir, c.to), { recursive: true });
+  for (const w of spec.write ?? []) {
+    mkdirSync(path.dirname(path.join(dir, w.file)), { recursive: true });
+    writeFileSync(path.join(dir, w.file), w.text);
+  }
   return dir;
 }
 

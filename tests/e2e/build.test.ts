@@ -41,7 +41,9 @@ describe('briefing build, end to end', () => {
 
   it('quotes its sources', () => {
     expect(pdf.text.replace(/\s+/g, '')).toContain('总投资591亿元');
-    expect(pdf.text).toContain('000_32369ebad8b3415c');
+    // By its title and publisher, as a reader knows it; never by the base's internal id.
+    expect(pdf.text.replace(/\s+/g, '')).toContain('山西推进太忻一体化经济区建设打造新引擎');
+    expect(pdf.text).not.toContain('000_32369ebad8b3415c');
   });
 
   it('sets the document title and language, and the pinned creation date', () => {
