@@ -240,7 +240,7 @@ async function runBuild(config: Config, effects: BuildEffects, progress: RunProg
           if (layout.length) {
             // Told against the sheet the text comes from (the run's HTML is never written when it fails).
             const sheet = path.relative(process.cwd(), path.join(config.dataDir, 'facts', zone.id, `${theme.id}.yaml`));
-            throw new BriefingError(layout.map((message) => ({ file: sheet, line: 0, col: 0, message: `${doc.name}.html: layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' })));
+            throw new BriefingError(layout.map((message) => layoutProblem(sheet, doc.name, message)));
           }
           const { bytes, pages } = withMetadata(raw, {
             title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
@@ -324,4 +324,16 @@ function runFailure(failures: { name: string; error: unknown }[]): Error {
 
 export class PrintFailure extends Error {
   override name = 'PrintFailure';
+}
+
+/**
+ * A layout problem of a printed page as one located line. The editor's rules on the page (print/rules.ts)
+ * say their own fix after a colon ("…: write “ and ” in the data"); the size rules (print/pdf.ts) all
+ * have the same one.
+ */
+function layoutProblem(file: string, name: string, message: string): Problem {
+  const own = / in the data$/.test(message) ? message.lastIndexOf(': ') : -1;
+  return own > 0
+    ? { file, line: 0, col: 0, message: `${name}.html: layout: ${message.slice(0, own)}`, hint: message.slice(own + 2) }
+    : { file, line: 0, col: 0, message: `${name}.html: layout: ${message}`, hint: 'shorten the text or change the template so it fits the page' };
 }

@@ -322,7 +322,7 @@ export class DraftStore {
       return;
     }
     const ctx: DraftContext = {
-      base: this.base, templates: this.templates, edition: id.edition, langs: langsOf(id.lang), now: this.config.now, staleAfterMonths: this.config.staleAfterMonths,
+      base: this.base, templates: this.templates, edition: id.edition, langs: langsOf(id.lang), now: this.config.now, timeZone: this.config.timeZone, staleAfterMonths: this.config.staleAfterMonths,
     };
     try {
       this.keep(key, await renderWithFiles(ctx, zone, theme, draftName(id)));

@@ -1,6 +1,7 @@
 /**
  * Watching the inputs of the drafts: which file changed, and so which drafts must be rendered again.
  *   - data/facts/<zone>/<theme>.yaml         → that zone × theme only
+ *   - data/leads/<zone>/<theme>/<month>.md   → that zone × theme only
  *   - data/zones.yaml, themes.yaml, sources.yaml, data/sources/*, anything else under facts/ → every draft
  *   - templates/**                             → every draft
  * Changes that arrive together (an editor's save can be several events) are handed over as one batch.
@@ -33,6 +34,8 @@ export function classifyChange(file: string, dirs: { dataDir: string; templatesD
   const data = inside(dirs.dataDir);
   if (!data) return undefined;
   if (data[0] === 'sources') return { data: true, templates: false, scope: 'all' };
+  // A lead is read (and its citations checked) with the data; it changes its own briefing only.
+  if (data[0] === 'leads') return data.length === 4 && file.endsWith('.md') ? { data: true, templates: false, scope: new Set([sheetKey(data[1]!, data[2]!)]) } : undefined;
   if (!/\.ya?ml$/.test(file)) return undefined;
   if (data[0] === 'facts' && data.length === 3) {
     return { data: true, templates: false, scope: new Set([sheetKey(data[1]!, data[2]!.replace(/\.ya?ml$/, ''))]) };

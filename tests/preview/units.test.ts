@@ -11,6 +11,10 @@ describe('which drafts a changed file affects', () => {
     const c = classifyChange('/p/data/facts/taixin/transport.yaml', dirs);
     expect(c).toEqual({ data: true, templates: false, scope: new Set(['taixin/transport']) });
   });
+  it('a lead: its zone × theme only', () => {
+    expect(classifyChange('/p/data/leads/taixin/transport/2022-11.md', dirs)).toEqual({ data: true, templates: false, scope: new Set(['taixin/transport']) });
+    expect(classifyChange('/p/data/leads/taixin/transport/notes.txt', dirs)).toBeUndefined();
+  });
   it('zones, themes, sources and source texts: every draft', () => {
     for (const f of ['zones.yaml', 'themes.yaml', 'sources.yaml', 'sources/000_32369ebad8b3415c.txt']) {
       expect(classifyChange(path.join('/p/data', f), dirs)).toEqual({ data: true, templates: false, scope: 'all' });
