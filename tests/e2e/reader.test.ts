@@ -64,6 +64,17 @@ describe.each(docs)('%s-%s', (zone, theme) => {
     for (const t of view.keyFigures) expect(strip(page)).toContain(`[${t.refs.join(',')}]`);
   });
 
+  it('opens with the analyst’s lead on its cover, citing at least three figures in both languages, each with its sources', () => {
+    const view = formatBriefing(model(zone, theme, SUITE_EDITION), { langs: ['zh', 'en'], generatedAt: new Date(SUITE_NOW) });
+    const cover = strip(suite.pages[0]!);
+    expect(cover).toContain('导语INBRIEF');
+    for (const lang of ['zh', 'en'] as const) {
+      const figures = view.lead![lang]!.figures;
+      expect(new Set(figures.map((f) => f.text)).size).toBeGreaterThanOrEqual(3);
+      for (const f of figures) expect(cover).toContain(strip(`${f.text}[${f.refs.join(', ')}]`));
+    }
+  });
+
   it('says on its late cover how old its newest figure is, in both languages, and the time in Beijing', () => {
     const cover = strip(late.pages[0]!);
     const facts = model(zone, theme, LATE).facts.filter((f) => f.kind !== 'target');
