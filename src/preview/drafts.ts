@@ -19,6 +19,7 @@ import type { Config, LangMode } from '../config.js';
 import { mergeChanges, sheetKey, type Change } from './watch.js';
 import { briefingName } from '../plan.js';
 import { loadCheckedChanges } from './facts.js';
+import { WorkQueue } from '../queue.js';
 
 export const LANG_MODES: readonly LangMode[] = ['bilingual', 'zh', 'en'];
 
@@ -103,7 +104,7 @@ export class DraftStore {
   private pending: Change | undefined;
   /** Bumped by every applied change: all drafts ('*'), or one zone × theme. PDFs printed before are stale. */
   private versions = new Map<string, number>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new WorkQueue(1);
   /** Bumped by every applied change, so a page that reconnects knows whether it missed one. */
   generation = 0;
   /** Set when the preview closes: work done ahead stops. */
@@ -155,9 +156,7 @@ export class DraftStore {
 
   /** Runs `fn` after every earlier update or render. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(fn);
   }
 
   /** Reads and checks the data; with `sheets`, proves only their facts that changed (see loadCheckedChanges). */

@@ -11,6 +11,7 @@ import { buildBriefings } from '../build.js';
 import { writeFileAtomicAsync } from '../write.js';
 import type { Config } from '../config.js';
 import { draftKey, draftName, type DraftId } from './drafts.js';
+import { WorkQueue } from '../queue.js';
 
 /** 32 PDFs: the eight bilingual briefings of four editions; a PDF is 0.1–0.5 MB. */
 export const DEFAULT_MAX_PDFS = 32;
@@ -21,7 +22,8 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export class PdfPrinter {
   private printed = new Map<string, { stamp: string; file: string }>();
   private running = new Map<string, Promise<string>>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One print at a time: the preview shares the machine with the editor. */
+  private readonly queue = new WorkQueue(1);
 
   constructor(
     private readonly config: Config,
@@ -53,8 +55,7 @@ export class PdfPrinter {
       }
       return file;
     };
-    const run = this.queue.then(print, print);
-    this.queue = run.catch(() => undefined);
+    const run = this.queue.run(print);
     this.running.set(runKey, run);
     const forget = () => this.running.delete(runKey);
     run.then(forget, forget);

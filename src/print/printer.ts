@@ -9,6 +9,7 @@
 import type { Browser, Page } from 'puppeteer';
 import { closeBrowser, findBrowser, launchBrowser, loadPuppeteer } from './browser.js';
 import { openPrintPage, printPdf, type PrintResult } from './pdf.js';
+import { WorkQueue } from '../queue.js';
 
 export interface PrinterOptions {
   /** Documents printing at once. */
@@ -37,147 +38,198 @@ export interface Printer {
   close(): Promise<void>;
 }
 
-/** One browser and what it is doing: documents started in it, printing now, and its idle tabs. */
-interface Session {
-  browser: Browser;
-  started: number;
-  active: number;
-  /** Takes no more documents; closed when its last one is done. */
-  retired: boolean;
-  released: boolean;
-  /** Resolves once the browser is closed (or disconnected). */
-  gone: Promise<void>;
-  markGone(): void;
-  idle: Page[];
+/**
+ * One browser and what it is doing: documents started in it, printing now, and its idle tabs. Its
+ * lifecycle: open (takes documents) → retired (takes no more: due for recycling, disconnected, or the
+ * printer closing) → released (closing, once its last document is done) → gone (closed).
+ */
+class BrowserSession {
+  /** Documents started in this browser, for recycling. */
+  started = 0;
+  /** Documents printing in it now. */
+  active = 0;
+  retired = false;
+  #released = false;
+  #idle: Page[] = [];
   /** The tabs opened as the browser starts, while the first documents render. */
-  opening: Promise<void>;
+  readonly #opening: Promise<void>;
+  /** Resolves once the browser is closed (or disconnected). */
+  readonly gone: Promise<void>;
+  #markGone!: () => void;
+
+  constructor(readonly browser: Browser, private readonly opts: { roots: string[]; tabs: number; remote: boolean }) {
+    this.gone = new Promise((resolve) => (this.#markGone = resolve));
+    // Open the tabs now: Chromium sets them up while this process renders the first documents.
+    this.#opening = Promise.all(
+      Array.from({ length: opts.tabs }, () =>
+        openPrintPage(browser, opts.roots).then(
+          (page) => void (this.#released ? page.close().catch(() => undefined) : this.#idle.push(page)),
+          () => undefined,
+        ),
+      ),
+    ).then(() => undefined);
+  }
+
+  /** A tab for the next document: an idle one (waiting for those opening at start), else a new one. */
+  async tab(): Promise<Page> {
+    if (!this.#idle.length) await this.#opening;
+    return this.#idle.pop() ?? openPrintPage(this.browser, this.opts.roots);
+  }
+
+  /** A tab back after a document: kept for the next after a clean print, closed after any other, even one still opening. */
+  giveBack(opened: Promise<Page> | undefined, clean: Page | undefined): void {
+    if (clean && !this.retired && this.browser.connected) this.#idle.push(clean);
+    else void opened?.then((p) => p.close()).catch(() => undefined);
+  }
+
+  /**
+   * Closes the browser (a remote one is only disconnected, its tabs closed). Returns the close under way,
+   * or undefined when it was already released; `onClosed` runs once it is closed, before `gone` resolves.
+   */
+  release(onClosed: () => void): Promise<void> | undefined {
+    if (this.#released) return undefined;
+    this.#released = true;
+    const idle = this.#idle.splice(0);
+    const closing = this.opts.remote ? Promise.allSettled(idle.map((p) => p.close())).then(() => this.browser.disconnect()) : closeBrowser(this.browser);
+    return closing.catch(() => undefined).then(() => {
+      onClosed();
+      this.#markGone();
+    });
+  }
 }
 
-export function createPrinter(opts: PrinterOptions): Printer {
-  let live: Session | undefined;
-  let starting: Promise<Session> | undefined;
-  /** Every browser not yet closed, and the closes under way. */
-  const sessions = new Set<Session>();
-  const closing: Promise<void>[] = [];
-  let closed = false;
-  let active = 0;
-  const waiting: (() => void)[] = [];
+/**
+ * The printing service: at most `concurrency` documents at once (a work queue), in the live browser,
+ * started on first use or by warm(), recycled after `recycleAfter` documents, relaunched after a crash.
+ */
+class PrintService implements Printer {
+  #live: BrowserSession | undefined;
+  #starting: Promise<BrowserSession> | undefined;
+  /** Every browser not yet gone, and the closes under way. */
+  readonly #sessions = new Set<BrowserSession>();
+  readonly #closing: Promise<void>[] = [];
+  #closed = false;
+  readonly #slots: WorkQueue;
+  /** Resolves when the browser starting has a running process. */
+  #spawned: Promise<void> = Promise.resolve();
 
-  const start = async (spawned: () => void): Promise<Browser> => {
-    if (opts.browserWs) {
+  constructor(private readonly opts: PrinterOptions) {
+    this.#slots = new WorkQueue(opts.concurrency);
+  }
+
+  warm(): Promise<void> {
+    this.#ensure().catch(() => undefined);
+    return this.#spawned;
+  }
+
+  print(htmlFile: string): Promise<PrintResult> {
+    return this.#slots.run(async () => {
+      try {
+        return await this.#attempt(htmlFile);
+      } catch (e) {
+        // A browser that died under us (crash, killed) is relaunched and the document tried once more.
+        if (!(e instanceof BrowserGone) || this.#closed) throw e;
+        return await this.#attempt(htmlFile);
+      }
+    });
+  }
+
+  /** Closes every browser now, even one still printing (its documents fail). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#starting?.catch(() => undefined);
+    this.#live = undefined;
+    for (const s of this.#sessions) this.#release(s);
+    await Promise.all(this.#closing);
+  }
+
+  async #launch(spawned: () => void): Promise<Browser> {
+    const { browserWs } = this.opts;
+    if (browserWs) {
       spawned();
       const puppeteer = await loadPuppeteer();
-      const b = await puppeteer.connect({ browserWSEndpoint: opts.browserWs });
-      opts.onBrowser?.(`${await b.version()} (remote, ${opts.browserWs})`);
+      const b = await puppeteer.connect({ browserWSEndpoint: browserWs });
+      this.opts.onBrowser?.(`${await b.version()} (remote, ${browserWs})`);
       return b;
     }
-    const info = await findBrowser(opts.env);
+    const info = await findBrowser(this.opts.env);
     const b = await launchBrowser(info, spawned);
-    opts.onBrowser?.(`${await b.version()} (${info.executablePath}, ${info.origin})`);
+    this.opts.onBrowser?.(`${await b.version()} (${info.executablePath}, ${info.origin})`);
     return b;
-  };
-  const release = (s: Session) => {
-    if (s.released) return;
-    s.released = true;
-    const done = opts.browserWs ? Promise.allSettled(s.idle.map((p) => p.close())).then(() => s.browser.disconnect()) : closeBrowser(s.browser);
-    s.idle = [];
-    closing.push(
-      done.catch(() => undefined).then(() => {
-        sessions.delete(s);
-        s.markGone();
-      }),
-    );
-  };
-  const retire = (s: Session) => {
+  }
+
+  #release(s: BrowserSession): void {
+    const closing = s.release(() => this.#sessions.delete(s));
+    if (closing) this.#closing.push(closing);
+  }
+
+  #retire(s: BrowserSession): void {
     s.retired = true;
-    if (live === s) live = undefined;
-    if (s.active === 0) release(s);
-  };
-  /** Resolves when the browser starting has a running process. */
-  let spawned: Promise<void> = Promise.resolve();
+    if (this.#live === s) this.#live = undefined;
+    if (s.active === 0) this.#release(s);
+  }
+
   /** The live browser, or the one starting. */
-  const ensure = (): Promise<Session> => {
-    if (live) return Promise.resolve(live);
-    if (!starting) {
+  #ensure(): Promise<BrowserSession> {
+    if (this.#live) return Promise.resolve(this.#live);
+    if (!this.#starting) {
       let onSpawned!: () => void;
-      spawned = new Promise((resolve) => (onSpawned = resolve));
-      starting = start(onSpawned).then(
+      this.#spawned = new Promise((resolve) => (onSpawned = resolve));
+      this.#starting = this.#launch(onSpawned).then(
         (browser) => {
-          starting = undefined;
-          let markGone!: () => void;
-          const gone = new Promise<void>((resolve) => (markGone = resolve));
-          const session: Session = { browser, started: 0, active: 0, retired: false, released: false, gone, markGone, idle: [], opening: Promise.resolve() };
-          // Open the tabs now: Chromium sets them up while this process renders the first documents.
-          session.opening = Promise.all(
-            Array.from({ length: opts.concurrency }, () =>
-              openPrintPage(browser, opts.roots).then(
-                (page) => void (session.released ? page.close().catch(() => undefined) : session.idle.push(page)),
-                () => undefined,
-              ),
-            ),
-          ).then(() => undefined);
-          sessions.add(session);
-          live = session;
-          if (closed) retire(session);
+          this.#starting = undefined;
+          const session = new BrowserSession(browser, { roots: this.opts.roots, tabs: this.opts.concurrency, remote: !!this.opts.browserWs });
+          this.#sessions.add(session);
+          this.#live = session;
+          if (this.#closed) this.#retire(session);
           return session;
         },
         (e: unknown) => {
-          starting = undefined;
+          this.#starting = undefined;
           onSpawned();
           throw e;
         },
       );
     }
-    return starting;
-  };
+    return this.#starting;
+  }
+
   /**
    * Claims the browser for the next document, started or restarted as needed. A browser due for
    * recycling takes no more documents; the next one starts when it has finished and closed, so two
    * browsers never run at once and memory stays flat.
    */
-  const claim = async (): Promise<Session> => {
+  async #claim(): Promise<BrowserSession> {
     for (;;) {
-      if (closed) throw new Error('the printer is closed');
-      if (live && !live.browser.connected) retire(live);
-      if (live && !opts.browserWs && live.started >= opts.recycleAfter) retire(live);
-      const retiring = [...sessions].filter((s) => s.retired);
+      if (this.#closed) throw new Error('the printer is closed');
+      const live = this.#live;
+      if (live && !live.browser.connected) this.#retire(live);
+      if (live && !this.opts.browserWs && live.started >= this.opts.recycleAfter) this.#retire(live);
+      const retiring = [...this.#sessions].filter((s) => s.retired);
       if (retiring.length) {
         await Promise.all(retiring.map((s) => s.gone));
         continue;
       }
-      const session = await ensure();
+      const session = await this.#ensure();
       // Checked and claimed in one step: nothing can retire it in between.
       if (session.retired) continue;
       session.started++;
       session.active++;
       return session;
     }
-  };
+  }
 
-  const slot = async () => {
-    if (active < opts.concurrency) {
-      active++;
-      return;
-    }
-    await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-  };
-  const free = () => {
-    active--;
-    waiting.shift()?.();
-  };
-
-  const attempt = async (htmlFile: string): Promise<PrintResult> => {
-    const session = await claim();
+  async #attempt(htmlFile: string): Promise<PrintResult> {
+    const session = await this.#claim();
     const b = session.browser;
     let timer: NodeJS.Timeout | undefined;
     let onGone: (() => void) | undefined;
     let opened: Promise<Page> | undefined;
     let page: Page | undefined;
-    let reusable = false;
+    let clean = false;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(opts.timeoutMs / 1000)} s`)), opts.timeoutMs);
+        timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(this.opts.timeoutMs / 1000)} s`)), this.opts.timeoutMs);
       });
       // A browser that dies mid-print may leave the print's own promises pending: stop waiting at once.
       const gone = new Promise<never>((_, reject) => {
@@ -187,13 +239,10 @@ export function createPrinter(opts: PrinterOptions): Printer {
       });
       // A per-document browser context would isolate no further than a tab and costs a quarter of a
       // second to create.
-      opened = (async () => {
-        if (!session.idle.length) await session.opening;
-        return session.idle.pop() ?? openPrintPage(b, opts.roots);
-      })();
-      const print = opened.then((p) => printPdf((page = p), htmlFile, { timeoutMs: opts.timeoutMs, serveFiles: !!opts.browserWs }));
+      opened = session.tab();
+      const print = opened.then((p) => printPdf((page = p), htmlFile, { timeoutMs: this.opts.timeoutMs, serveFiles: !!this.opts.browserWs }));
       const result = await Promise.race([print, timeout, gone]);
-      reusable = true;
+      clean = true;
       return result;
     } catch (e) {
       // Whatever failed, a browser that is gone is the cause.
@@ -203,39 +252,12 @@ export function createPrinter(opts: PrinterOptions): Printer {
       clearTimeout(timer);
       if (onGone) b.off('disconnected', onGone);
       session.active--;
-      // A tab is reused only after a clean print; any other is closed, even one still opening.
-      if (reusable && page && !session.retired && b.connected) session.idle.push(page);
-      else void opened?.then((p) => p.close()).catch(() => undefined);
-      if (session.retired && session.active === 0) release(session);
+      session.giveBack(opened, clean ? page : undefined);
+      if (session.retired && session.active === 0) this.#release(session);
     }
-  };
+  }
+}
 
-  return {
-    warm() {
-      ensure().catch(() => undefined);
-      return spawned;
-    },
-    async print(htmlFile) {
-      await slot();
-      try {
-        try {
-          return await attempt(htmlFile);
-        } catch (e) {
-          // A browser that died under us (crash, killed) is relaunched and the document tried once more.
-          if (!(e instanceof BrowserGone) || closed) throw e;
-          return await attempt(htmlFile);
-        }
-      } finally {
-        free();
-      }
-    },
-    /** Closes every browser now, even one still printing (its documents fail). */
-    async close() {
-      closed = true;
-      await starting?.catch(() => undefined);
-      live = undefined;
-      for (const s of sessions) release(s);
-      await Promise.all(closing);
-    },
-  };
+export function createPrinter(opts: PrinterOptions): Printer {
+  return new PrintService(opts);
 }
