@@ -19,6 +19,7 @@ const UNIT = [
   'tests/model/*.test.ts',
   'tests/preview/facts.test.ts',
   'tests/preview/units.test.ts',
+  'tests/process.test.ts',
   'tests/sources/*.test.ts',
 ];
 

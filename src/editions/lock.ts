@@ -1,6 +1,7 @@
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors.js';
+import { isAlive } from '../process.js';
 
 export interface Lock {
   file: string;
@@ -8,16 +9,6 @@ export interface Lock {
 }
 
 const held = new Set<string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * One run at a time per output folder: `<out>/.briefing.lock` holds the holder's process id.
@@ -58,7 +49,7 @@ export function acquireLock(outDir: string, now: Date = new Date()): Lock {
       } catch {
         // Unreadable: half-written by a process that died; treat as stale.
       }
-      if (holder.pid && holder.pid !== process.pid && alive(holder.pid)) {
+      if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
         throw usageError(
           `another briefing run (process ${holder.pid}, since ${holder.since ?? 'unknown'}) is writing to ${path.relative(process.cwd(), outDir) || outDir}`,
           `wait for it to finish; if no such process exists, remove ${path.relative(process.cwd(), file) || file}`,
@@ -75,7 +66,7 @@ export function removeStaleLock(outDir: string): void {
   const file = path.join(outDir, '.briefing.lock');
   try {
     const holder = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number };
-    if (holder.pid && !alive(holder.pid)) rmSync(file, { force: true });
+    if (holder.pid && !isAlive(holder.pid)) rmSync(file, { force: true });
   } catch {
     // No lock, or one being written right now: leave it.
   }

@@ -26,6 +26,7 @@ import path from 'node:path';
 import { CURRENT, ROOT_PREFIX, VERSIONS, currentRoot, isEdition } from './layout.js';
 import { filesIn, readManifestAt, recordEdition, type EditionRecord, type LogLine, type Manifest } from './manifest.js';
 import { fsyncDir, writeFileAtomic } from '../write.js';
+import { isAlive } from '../process.js';
 
 /** The steps of writing an output folder, in order (`tidy` runs before a run's files are written). */
 export const COMMIT_STEPS = ['tidy', 'link', 'verify', 'record', 'root', 'sync', 'entry', 'switch', 'prune'] as const;
@@ -204,13 +205,11 @@ export function prune(outDir: string, fault?: FaultHook): void {
 export function removeAbandoned(outDir: string): void {
   if (!existsSync(outDir)) return;
   for (const name of readdirSync(outDir)) {
-    const pid = Number(/^\.\d{4}-\d{2}\.staging-(\d+)-/.exec(name)?.[1]);
-    if (!pid || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(outDir, name), { recursive: true, force: true });
-    }
+    const staging = /^\.\d{4}-\d{2}\.staging-(\d+)-/.exec(name);
+    if (!staging) continue;
+    const pid = Number(staging[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    rmSync(path.join(outDir, name), { recursive: true, force: true });
   }
 }
 

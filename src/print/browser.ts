@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer';
 import { usageError } from '../errors.js';
+import { isAlive } from '../process.js';
 
 /**
  * The system browsers looked for, in order, after PUPPETEER_EXECUTABLE_PATH and Puppeteer's own download.
@@ -82,7 +83,7 @@ export function removeAbandonedProfiles(dir = os.tmpdir()): void {
       let abandoned: boolean;
       try {
         const pid = Number(/-(\d+)$/.exec(readlinkSync(path.join(folder, 'SingletonLock')))?.[1]);
-        abandoned = !running(pid);
+        abandoned = !isAlive(pid);
       } catch {
         abandoned = Date.now() - statSync(folder).mtimeMs > 3_600_000;
       }
@@ -90,16 +91,6 @@ export function removeAbandonedProfiles(dir = os.tmpdir()): void {
     } catch {
       // Another process's folder, or gone already: not ours to worry about.
     }
-  }
-}
-
-function running(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
