@@ -50,7 +50,7 @@ export function expectRefused(dir: string, commands: string[][], lines: string[]
   for (const args of commands) {
     const r = run(dir, args);
     const stdout = r.stdout.split('\n').filter((l) => l && !l.startsWith('note: ')).join('\n');
-    expect({ args: args.join(' '), code: r.code, stdout }).toEqual({ args: args.join(' '), code: 1, stdout: '' });
+    expect({ args: args.join(' '), code: r.code, stdout }, r.stderr).toEqual({ args: args.join(' '), code: 1, stdout: '' });
     expectLines(r.stderr, lines);
   }
   expect(state(dir)).toEqual(before);

@@ -97,10 +97,11 @@ describe('data files: refused in one located line, nothing written', () => {
   });
 
   it('a byte-order mark and CRLF line endings in every file build the same briefings as without', { timeout: 20_000 }, () => {
-    const files = readdirSync(path.join(dir, 'data'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(yaml|txt)$/.test(f)).map((f) => `data/${f}`);
+    const files = readdirSync(path.join(dir, 'data'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(yaml|txt|md)$/.test(f)).map((f) => `data/${f}`);
     expect(files.length).toBeGreaterThan(10);
+    expect(files.filter((f) => f.startsWith('data/leads/')).length).toBeGreaterThan(0);
     const crlf = (t: string) => t.replace(/\n/g, '\r\n');
-    const changes = Object.fromEntries(files.map((f) => [f, (t: string) => (f.endsWith('.yaml') ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(crlf(t))]) : crlf(t))]));
+    const changes = Object.fromEntries(files.map((f) => [f, (t: string) => (/\.(yaml|md)$/.test(f) ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(crlf(t))]) : crlf(t))]));
     withFiles(dir, changes, () => {
       expect(readFileSync(path.join(dir, SHEET)).subarray(0, 5)).toEqual(Buffer.from([0xef, 0xbb, 0xbf, 0x66, 0x61]));
       const check = run(dir, ['check']);
@@ -167,8 +168,9 @@ describe('data files: refused in one located line, nothing written', () => {
 
   it('Handlebars in the data is printed as the text it is', () => {
     const texts = {
-      titleEn: "{{lookup . 'constructor'}} {{{css}}} {{> cover}}",
-      titleZh: '首发{{#each facts}}{{this}}{{/each}}{{> ../../etc/passwd}}',
+      // English takes no straight quote (an editor's rule), so the quoted lookup rides in the Chinese.
+      titleEn: '{{lookup . constructor}} {{{css}}} {{> cover}}',
+      titleZh: "首发{{#each facts}}{{this}}{{/each}}{{> ../../etc/passwd}}{{lookup . 'constructor'}}",
       chartEn: '{{{fontFaces}}} {{@root.title}}',
     };
     withFiles(dir, {

@@ -102,7 +102,7 @@ describe('other data files, other fields', () => {
       'data/zones.yaml': (t) => replaceOnce(t, 'en: Taiyuan–Xinzhou Integrated Economic Zone', `en: ${JSON.stringify(zone)}`),
       'data/sources.yaml': (t) =>
         replaceOnce(replaceOnce(t,
-          '      en: "Joining Beijing–Tianjin–Hebei, the \'northern engine\' gathers pace: Shanxi builds the Taiyuan–Xinzhou zone to a high standard"', `      en: ${JSON.stringify(title)}`),
+          '      en: "Joining Beijing–Tianjin–Hebei, the ‘northern engine’ gathers pace: Shanxi builds the Taiyuan–Xinzhou zone to a high standard"', `      en: ${JSON.stringify(title)}`),
           'publisher: { zh: 山西日报, en: Shanxi Daily }', `publisher: { zh: 山西日报, en: ${JSON.stringify(publisher)} }`),
     }, () => {
       expect(run(dir, ['check']).code).toBe(0);
