@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  * `vitest run --project unit` while editing; `npm test` runs both.
  */
 const UNIT = [
+  'tests/config.test.ts',
   'tests/queue.test.ts',
   'tests/data/normalize.test.ts',
   'tests/data/quantities.test.ts',

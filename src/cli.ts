@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BriefingError, cap, formatProblem, operationalProblem, usageError, type Problem } from './errors.js';
-import { resolveConfig, type ConfigInput } from './config.js';
+import { DEFAULT_LANG_MODE, DEFAULT_STALE_AFTER_MONTHS, LANG_MODES, resolveConfig, type ConfigInput } from './config.js';
 import { writeFileAtomicAsync } from './write.js';
 import type { LogLine } from './editions/manifest.js';
 import { abortAllRuns } from './editions/output.js';
@@ -26,7 +26,7 @@ function withInputOptions(cmd: Command): Command {
   return cmd
     .option('--zone <id...>', 'zones to print (default: all)', collect)
     .option('--theme <id...>', 'themes to print (default: all)', collect)
-    .addOption(new Option('--lang <mode>', 'languages').choices(['bilingual', 'zh', 'en']).default('bilingual'))
+    .addOption(new Option('--lang <mode>', 'languages').choices(LANG_MODES).default(DEFAULT_LANG_MODE))
     .option('--out <dir>', 'output folder', 'output')
     .option('--data <dir>', 'data folder', 'data')
     .option('--templates <dir>', 'templates folder', 'templates');
@@ -45,7 +45,7 @@ function program(): Command {
     .option('--html-only', 'write the HTML drafts, print no PDF')
     .option('--now <iso-date>', 'pin the build time (or set SOURCE_DATE_EPOCH)')
     .option('--tz <zone>', 'time zone for the default edition (default: BRIEFING_TZ or Asia/Shanghai)')
-    .option('--stale-after <months>', 'mark measured figures older than this as stale', '12')
+    .option('--stale-after <months>', 'mark measured figures older than this as stale', String(DEFAULT_STALE_AFTER_MONTHS))
     .option('--force', 'rebuild every briefing, even those whose inputs did not change')
     .option('--concurrency <n>', 'briefings printing at once (default: the number of cores)')
     .option('--recycle-after <n>', 'relaunch the browser after this many briefings', '200')
@@ -105,7 +105,7 @@ function program(): Command {
     .description('prove the fact base against its sources')
     .option('--coverage', 'list source sentences holding a figure that back no fact')
     .option('--edition <YYYY-MM>', 'also report figures that are stale at this edition')
-    .option('--stale-after <months>', 'age in months after which a measured figure is stale', '12')
+    .option('--stale-after <months>', 'age in months after which a measured figure is stale', String(DEFAULT_STALE_AFTER_MONTHS))
     .option('--data <dir>', 'data folder', 'data')
     .action(async (opts: { coverage?: boolean; data: string; edition?: string; staleAfter: string }) => {
       const { loadFactBase } = await import('./data/load.js');

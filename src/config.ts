@@ -4,7 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { usageError } from './errors.js';
 import { parseEdition } from './model/edition.js';
 
-export type LangMode = 'bilingual' | 'zh' | 'en';
+/** The languages a briefing is printed in (--lang): both, Chinese first, or one of them. */
+export const LANG_MODES = ['bilingual', 'zh', 'en'] as const;
+export type LangMode = (typeof LANG_MODES)[number];
+export const DEFAULT_LANG_MODE: LangMode = 'bilingual';
+/** A measured figure older than this many months at the edition is marked stale (--stale-after). */
+export const DEFAULT_STALE_AFTER_MONTHS = 12;
+
+const isLangMode = (value: string): value is LangMode => (LANG_MODES as readonly string[]).includes(value);
+/** "a, b or c". */
+const orList = (items: readonly string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : items.join(''));
 
 /** Everything a build depends on, resolved once from defaults, flags and the environment. */
 export interface Config {
@@ -82,16 +91,16 @@ function resolveNow(flag: string | undefined, env: NodeJS.ProcessEnv, clock: () 
 
 export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env, clock: () => Date = () => new Date()): Config {
   const root = path.resolve(input.root ?? process.cwd());
-  const lang = input.lang ?? 'bilingual';
-  if (lang !== 'bilingual' && lang !== 'zh' && lang !== 'en') throw usageError(`--lang "${lang}" is not a language mode`, 'use bilingual, zh or en');
+  const lang = input.lang ?? DEFAULT_LANG_MODE;
+  if (!isLangMode(lang)) throw usageError(`--lang "${lang}" is not a language mode`, `use ${orList(LANG_MODES)}`);
   const tz = input.tz ?? env.BRIEFING_TZ ?? 'Asia/Shanghai';
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
     throw usageError(`time zone "${tz}" is unknown`, 'use an IANA name such as Asia/Shanghai');
   }
-  const staleAfterMonths = Number(input.staleAfter ?? 12);
-  if (!Number.isInteger(staleAfterMonths) || staleAfterMonths < 1) throw usageError(`--stale-after "${input.staleAfter}" is not a number of months`, 'use a whole number such as 12');
+  const staleAfterMonths = Number(input.staleAfter ?? DEFAULT_STALE_AFTER_MONTHS);
+  if (!Number.isInteger(staleAfterMonths) || staleAfterMonths < 1) throw usageError(`--stale-after "${input.staleAfter}" is not a number of months`, `use a whole number such as ${DEFAULT_STALE_AFTER_MONTHS}`);
   return {
     root,
     packageRoot: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),

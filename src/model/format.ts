@@ -4,6 +4,7 @@ import { LABELS, PHRASES } from './labels.js';
 import { monthsBetween } from './edition.js';
 import { CITE_CLOSE, CITE_OPEN, type Lead } from '../data/leads.js';
 import type { BriefingModel } from './select.js';
+import { DEFAULT_STALE_AFTER_MONTHS } from '../config.js';
 
 /** A text in the languages being printed; a missing language is simply not printed. */
 export type Bi = Partial<Text>;
@@ -123,7 +124,7 @@ function stampOf(at: Date, timeZone: string, lang: Lang): string {
 /** Turns a briefing model into everything the template prints, already formatted for the chosen languages. */
 export function formatBriefing(model: BriefingModel, opts: FormatOptions): BriefingView {
   const { langs } = opts;
-  const staleAfter = opts.staleAfterMonths ?? 12;
+  const staleAfter = opts.staleAfterMonths ?? DEFAULT_STALE_AFTER_MONTHS;
   const p = (t: Text) => pick(t, langs);
   const sourceRefs = new Map(model.sources.map((s, i) => [s.id, i + 1]));
   const refOf = (doc: string) => sourceRefs.get(doc) ?? 0;

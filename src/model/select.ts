@@ -2,6 +2,7 @@ import { observedAt, type Fact, type FactBase, type Source } from '../data/load.
 import type { ChartSpec, ThemeSpec, ZoneSpec } from '../data/schema.js';
 import { knownBy, monthsBetween, previousMonth } from './edition.js';
 import { leadFor, type Lead } from '../data/leads.js';
+import { DEFAULT_STALE_AFTER_MONTHS } from '../config.js';
 
 /** What one briefing is about, before any language is chosen. */
 export interface BriefingModel {
@@ -65,7 +66,7 @@ export function isStale(f: Fact, edition: string, limit: number): boolean {
  * The facts of a zone and theme known by the end of the edition's month: the source was published
  * by then, and the figure's own date is not later.
  */
-export function selectBriefing(base: FactBase, zone: ZoneSpec, theme: ThemeSpec, edition: string, opts: SelectOptions = { staleAfterMonths: 12 }): BriefingModel {
+export function selectBriefing(base: FactBase, zone: ZoneSpec, theme: ThemeSpec, edition: string, opts: SelectOptions = { staleAfterMonths: DEFAULT_STALE_AFTER_MONTHS }): BriefingModel {
   const sheet = base.sheets.find((s) => s.zone === zone.id && s.theme === theme.id);
   const known = knownFacts(base, sheet?.facts ?? [], edition);
   // One figure per indicator: of a series, only the newest observation known by now is printed as a fact.

@@ -15,13 +15,11 @@ import { currentEdition } from '../model/edition.js';
 import { supportedEditions } from '../model/select.js';
 import type { FactBase } from '../data/load.js';
 import type { ThemeSpec, ZoneSpec } from '../data/schema.js';
-import type { Config, LangMode } from '../config.js';
+import { LANG_MODES, type Config, type LangMode } from '../config.js';
 import { mergeChanges, sheetKey, type Change } from './watch.js';
 import { briefingName } from '../plan.js';
 import { loadCheckedChanges } from './facts.js';
 import { WorkQueue } from '../queue.js';
-
-export const LANG_MODES: readonly LangMode[] = ['bilingual', 'zh', 'en'];
 
 /** One draft: a zone and theme, in one language mode, as of an edition. */
 export interface DraftId {

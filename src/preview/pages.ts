@@ -1,8 +1,8 @@
 /** The preview's own pages: the index of every draft, and the page shown when there is no draft to show. */
 import type { ThemeSpec, ZoneSpec } from '../data/schema.js';
-import { LANG_MODES, draftUrl, pdfUrl } from './drafts.js';
+import { draftUrl, pdfUrl } from './drafts.js';
 import { previewHead, type PageState } from './client.js';
-import type { LangMode } from '../config.js';
+import { LANG_MODES, type LangMode } from '../config.js';
 import type { SourceUsage } from '../draft/usage.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
