@@ -64,10 +64,9 @@ export function formatProblem(p: Problem): string {
   return printable(`${where}: ${bounded(p.message)}${p.hint ? ` (${bounded(p.hint)})` : ''}`);
 }
 
-/** Raised for anything the user can fix. Carries every problem found, not just the first. Exit code 1. */
+/** Raised for anything the user can fix. Carries every problem found, not just the first. Exit code 1 (cli.ts). */
 export class BriefingError extends Error {
   readonly problems: Problem[];
-  readonly exitCode = 1;
   constructor(problems: Problem[]) {
     super(problems.map(formatProblem).join('\n'));
     this.name = 'BriefingError';

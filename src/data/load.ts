@@ -34,7 +34,6 @@ export interface Sheet {
 }
 
 export interface FactBase {
-  dataDir: string;
   zones: ZoneSpec[];
   themes: ThemeSpec[];
   sources: Map<string, Source>;
@@ -296,7 +295,7 @@ export function loadFactBase(dataDir: string): FactBase {
   if (loaded) problems.push(...checkLeadCitations(leads, citableFacts(seen, sources), () => draftedIds(dataDir)));
 
   if (problems.length) throw new BriefingError(problems);
-  return { leads, dataDir, zones: zones.value.zones, themes: themes.value.themes, sources, sheets, glossary: glossary?.value.terms ?? [], ...(glossary ? { glossaryYaml: glossary.yaml } : {}) };
+  return { leads, zones: zones.value.zones, themes: themes.value.themes, sources, sheets, glossary: glossary?.value.terms ?? [], ...(glossary ? { glossaryYaml: glossary.yaml } : {}) };
 }
 
 /** Each fact by id, with the month it is known from: its source published and its own date arrived. */

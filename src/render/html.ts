@@ -27,8 +27,6 @@ export const TOC_PLACEHOLDER = '00';
 export interface Templates {
   /** The page, with FONT_PLACEHOLDER where the font faces go (see render/fonts.ts). */
   render(view: BriefingView & { svgs: string[] }): string;
-  /** Every file the templates were read from, for hashing and watching. */
-  files: string[];
 }
 
 /**
@@ -38,11 +36,9 @@ export interface Templates {
  */
 export function loadTemplates(dir: string): Templates {
   const hb = Handlebars.create();
-  const files: string[] = [];
   // Template files are read like data files: regular files inside the folder, UTF-8, bounded; a link
   // (out of the tree, to a device) or a named pipe is refused by name, never followed or waited on.
   const read = (file: string) => {
-    files.push(file);
     const got = readDataText(file, MAX_TEMPLATE_BYTES);
     if ('text' in got) return got.text;
     if ('missing' in got) throw new BriefingError([{ file: path.relative(process.cwd(), file) || file, line: 0, col: 0, message: 'template file is missing', hint: 'give --templates a folder holding briefing.hbs, partials/ and styles/ (as templates/ does)' }]);
@@ -117,7 +113,6 @@ export function loadTemplates(dir: string): Templates {
   const main = compile(mainFile, sources.get(mainFile)!);
 
   return {
-    files,
     render(view) {
       const bilingual = view.langs.length > 1;
       const runningHeader = bilingual
