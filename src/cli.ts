@@ -77,16 +77,18 @@ function program(): Command {
     .option('--print-systemd', 'print a systemd service and timer that run briefing build, and exit')
     .option('--now <iso-date>', 'pin the clock (for --once)')
     .action(async (opts: ConfigInput & { cron: string; once?: boolean; catchUp?: boolean; force?: boolean; printCrontab?: boolean; printSystemd?: boolean }) => {
-      const schedule = await import('./editions/schedule.js');
+      const cron = await import('./cron.js');
       const config = resolveConfig(opts);
       if (!opts.printCrontab && !opts.printSystemd) checkOutDir(config.outDir);
-      schedule.parseCron(opts.cron, config.timeZone);
+      cron.parseCron(opts.cron, config.timeZone);
       const args = ['--out', config.outDir, '--tz', config.timeZone, '--lang', config.lang, ...(config.zones ?? []).flatMap((z) => ['--zone', z]), ...(config.themes ?? []).flatMap((t) => ['--theme', t])];
-      if (opts.printCrontab) return void console.log(schedule.crontabLine(config, { cron: opts.cron, args }));
+      if (opts.printCrontab) return void console.log(cron.crontabLine(config, { cron: opts.cron, args }));
       if (opts.printSystemd) {
-        const units = schedule.systemdUnits(config, { cron: opts.cron, args });
+        const units = cron.systemdUnits(config, { cron: opts.cron, args });
         return void console.log(`${units.service}\n${units.timer}`);
       }
+      // The build loads only for a run.
+      const schedule = await import('./schedule.js');
       const clock = opts.now ? () => config.now : () => new Date();
       const effects = { writeFile: writeFileAtomicAsync, log: (line: LogLine) => console.log(JSON.stringify(line)), clock };
       if (opts.once) {
