@@ -10,7 +10,7 @@
  *   8. verify   every planned briefing written, every PDF whole   (editions/verify.ts)
  *   9. commit   a new version of the edition beside the current one, switched in with editions.json
  *               and `latest` in one rename                        (editions/output.ts, layout.ts)
- * One run at a time per output folder (editions/lock.ts).
+ * One run at a time per output folder (editions/lock.ts). A run's own order is runBuild's, below.
  */
 import path from 'node:path';
 import { BriefingError, usageError, type Problem } from './errors.js';
@@ -25,7 +25,8 @@ import { acquireLock, type Lock } from './editions/lock.js';
 import { stageRun, type FaultHook, type StagedRun } from './editions/output.js';
 import { readManifest, type LogLine } from './editions/manifest.js';
 import { editionProblems } from './editions/verify.js';
-import { outOfDate, planRun, upToDate } from './plan.js';
+import { planBuild, settleUnchanged, type BuildPlan, type PlannedDoc } from './plan.js';
+import { WorkQueue } from './queue.js';
 import type { Printer } from './print/printer.js';
 import type { Lang } from './data/quantities.js';
 import type { ThemeSpec, ZoneSpec } from './data/schema.js';
@@ -119,14 +120,15 @@ export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: Them
 export const langsOf = (mode: LangMode): Lang[] => LANGS[mode];
 
 /**
- * Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly. A briefing whose inputs and
- * files are unchanged since it was made is left alone; when nothing changed, nothing is loaded or launched.
+ * Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly, from `plan` (made once: by
+ * the caller, or here). A briefing whose inputs and files are unchanged since it was made is left alone;
+ * when nothing changed, nothing is loaded or launched.
  *
  * It settles, or the process goes on: if Node finds nothing left that could settle it (a promise of the
  * browser's that nothing will ever resolve, after Chromium died at the wrong moment), the run fails
  * naming every briefing not printed, rather than the process ending with exit code 0 and nothing written.
  */
-export function buildBriefings(config: Config, effects: BuildEffects): Promise<BuildResult> {
+export function buildBriefings(config: Config, effects: BuildEffects, plan: BuildPlan | undefined = planBuild(config)): Promise<BuildResult> {
   const progress: RunProgress = { planned: [], printed: new Set() };
   let onStall!: () => void;
   const stalled = new Promise<BuildResult>((resolve, reject) => {
@@ -135,7 +137,7 @@ export function buildBriefings(config: Config, effects: BuildEffects): Promise<B
   });
   // 'beforeExit' is emitted only when the event loop has nothing left to do: a run still pending then can never finish.
   process.once('beforeExit', onStall);
-  return Promise.race([runBuild(config, effects, progress), stalled]).finally(() => process.off('beforeExit', onStall));
+  return Promise.race([runBuild(config, effects, progress, plan), stalled]).finally(() => process.off('beforeExit', onStall));
 }
 
 interface RunProgress {
@@ -154,162 +156,198 @@ function stallFailure(progress: RunProgress): Error {
   return new PrintFailure(`${missing.length} briefing(s) failed; nothing of this run was written:\n  ${missing.map((n) => `${n}: ${why}`).join('\n  ')}`);
 }
 
-async function runBuild(config: Config, effects: BuildEffects, progress: RunProgress): Promise<BuildResult> {
+/** The run's log: every line goes to the effects as it happens, and is kept to be stored with the edition. */
+class RunLog {
+  readonly lines: LogLine[] = [];
+  constructor(private readonly effects: BuildEffects, readonly clock: () => Date) {}
+  line(level: LogLine['level'], event: string, fields: Record<string, unknown> = {}): LogLine {
+    return { time: this.clock().toISOString(), level, event, ...fields };
+  }
+  emit(level: LogLine['level'], event: string, fields: Record<string, unknown> = {}): void {
+    this.record(this.line(level, event, fields));
+  }
+  record(l: LogLine): void {
+    this.lines.push(l);
+    this.effects.log(l);
+  }
+}
+
+/**
+ * The stages of a run, top to bottom:
+ *   1. plan           given (or made once): the edition, each briefing's input hash, those out of date
+ *   2. browser        started at once, so it starts up while this thread loads the data
+ *   3. load, check    the fact base, proved like `briefing check`; the zones and themes asked for
+ *   4. lock, stage    one run per output folder; a new version staged beside the current one
+ *   5. render, print  each briefing rendered a few ahead of the printer, printed as soon as written
+ *   6. commit         every briefing verified, the version switched in
+ *   7. record         the edition's log and manifest; the result
+ */
+async function runBuild(config: Config, effects: BuildEffects, progress: RunProgress, plan: BuildPlan | undefined): Promise<BuildResult> {
   const started = performance.now();
-  const clock = effects.clock ?? (() => new Date());
-  const log: LogLine[] = [];
-  const line = (level: LogLine['level'], event: string, fields: Record<string, unknown> = {}): LogLine => ({ time: clock().toISOString(), level, event, ...fields });
-  const emit = (level: LogLine['level'], event: string, fields: Record<string, unknown> = {}) => {
-    const l = line(level, event, fields);
-    log.push(l);
-    effects.log(l);
-  };
-
-  // Fast path: nothing to do is decided from file contents alone.
-  const planned = planRun(config);
-  const quick = upToDate(config, planned);
-  if (quick) return { edition: quick.edition, inputHash: quick.inputHash, files: [], unchanged: quick.docs.length, ms: performance.now() - started };
-
-  // The browser starts while the data is checked and the first pages render.
-  const printerReady = config.htmlOnly
-    ? undefined
-    : import('./print/printer.js').then(({ createPrinter }) => {
-        const p = createPrinter({
-          concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
-          ...(config.browserWs ? { browserWs: config.browserWs } : {}),
-          roots: [path.resolve(config.outDir)],
-          onBrowser: (browser) => emit('info', 'browser', { browser }),
-        });
-        return p.warm().then(() => p);
-      });
+  const log = new RunLog(effects, effects.clock ?? (() => new Date()));
+  if (plan && plan.todo.length === 0) {
+    settleUnchanged(config);
+    return { edition: plan.edition, inputHash: plan.inputHash, files: [], unchanged: plan.docs.length, ms: performance.now() - started };
+  }
+  const printerReady = config.htmlOnly ? undefined : startPrinter(config, log);
   let printer: Printer | undefined;
   let lock: Lock | undefined;
-  let run: StagedRun | undefined;
+  let staging: StagedRun | undefined;
   try {
     // Chromium's process is started before the data is loaded, so it starts up while this thread is busy.
     await printerReady?.catch(() => undefined);
-    const base = loadCheckedFacts(config.dataDir);
-    const problems: Problem[] = [];
-    const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
-    const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
-    if (problems.length) throw new BriefingError(problems);
+    const { base, zones, themes } = loadAndCheck(config);
     // Data that loaded and checked has readable zones and themes, so the plan exists.
-    const plan = planned!;
-    const { edition } = plan;
-    lock = acquireLock(config.outDir, clock());
-    const staging = stageRun(config.outDir, edition, effects.faultAt);
-    run = staging;
-    const todo = outOfDate(config, edition, plan.docs);
+    const { edition, todo } = plan!;
+    lock = acquireLock(config.outDir, log.clock());
+    staging = stageRun(config.outDir, edition, effects.faultAt);
     progress.planned = todo.map((d) => d.name);
-    const langs = LANGS[config.lang];
-    const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs, now: config.now, timeZone: config.timeZone, staleAfterMonths: config.staleAfterMonths };
+    const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs: LANGS[config.lang], now: config.now, timeZone: config.timeZone, staleAfterMonths: config.staleAfterMonths };
     printer = await printerReady;
-    const { withMetadata } = config.htmlOnly ? { withMetadata: undefined } : await import('./print/pdf.js');
-    const built: BuiltFile[] = [];
-    const failures: { name: string; error: unknown }[] = [];
-    let done = 0;
-    // Each document prints as soon as its HTML is written; the printer bounds how many print at once.
-    // Rendering stays a few documents ahead of printing, yielding between documents, so the browser
-    // has work from the first document on and this process answers it while it renders the next.
-    const jobs: Promise<void>[] = [];
-    const ahead = config.concurrency * 2;
-    let waitingToPrint = 0;
-    const printed: (() => void)[] = [];
-    for (const doc of todo) {
-      while (printer && waitingToPrint >= ahead) await new Promise<void>((resolve) => printed.push(resolve));
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const t0 = performance.now();
-      const zone = zones.find((z) => z.id === doc.zone)!;
-      const theme = themes.find((t) => t.id === doc.theme)!;
-      const staged = staging.staged(`${doc.name}.html`);
-      const { html, view, fonts } = await renderDraft(ctx, zone, theme, doc.name);
-      await Promise.all([...fonts.map((font) => effects.writeFile(staging.staged(font.name), font.data)), effects.writeFile(staged, html)]);
-      const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: staging.final(`${doc.name}.html`), fonts: fonts.map((f) => staging.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
-      if (!printer || !withMetadata) {
-        built.push(file);
-        progress.printed.add(doc.name);
-        emit('info', 'html', { file: file.html, ms: Math.round(file.ms) });
-        effects.progress?.(++done, todo.length);
-        continue;
-      }
-      waitingToPrint++;
-      jobs.push(
-        (async () => {
-          const t1 = performance.now();
-          const { pdf: raw, layout, passes } = await printer.print(staged);
-          if (layout.length) {
-            // Told against the sheet the text comes from (the run's HTML is never written when it fails).
-            const sheet = path.relative(process.cwd(), path.join(config.dataDir, 'facts', zone.id, `${theme.id}.yaml`));
-            throw new BriefingError(layout.map((message) => layoutProblem(sheet, doc.name, message)));
-          }
-          const { bytes, pages } = withMetadata(raw, {
-            title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${edition}`,
-            keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, edition], language: langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
-          });
-          await effects.writeFile(staging.staged(`${doc.name}.pdf`), bytes);
-          file.pdf = staging.final(`${doc.name}.pdf`);
-          file.pages = pages;
-          file.ms += performance.now() - t1;
-          built.push(file);
-          progress.printed.add(doc.name);
-          emit('info', 'printed', { file: file.pdf, pages, ms: Math.round(file.ms), ...(passes > 1 ? { passes } : {}) });
-          effects.progress?.(++done, todo.length);
-        })()
-          .catch((error: unknown) => {
-            failures.push({ name: doc.name, error });
-            emit('error', 'print-failed', { document: doc.name, reason: error instanceof Error ? error.message : String(error) });
-          })
-          .finally(() => {
-            waitingToPrint--;
-            printed.shift()?.();
-          }),
-      );
-    }
-    await Promise.all(jobs);
+    const briefings = todo.map((doc) => ({ doc, zone: zones.find((z) => z.id === doc.zone)!, theme: themes.find((t) => t.id === doc.theme)! }));
+    const built = await renderAndPrint(config, effects, log, { ctx, staging, printer, briefings, progress });
     // Nothing more to print: the browser closes while the files are moved into place (awaited below).
     void printer?.close();
-    if (failures.length) throw runFailure(failures);
-    // Every briefing planned must have been made: a print that vanished without an error is a failure too.
-    const made = new Set(built.map((d) => path.basename(d.html, '.html')));
-    const unmade = todo.filter((d) => !made.has(d.name));
-    if (unmade.length) throw new PrintFailure(`${unmade.length} briefing(s) failed; nothing of this run was written:\n  ${unmade.map((d) => `${d.name}: not printed, and no error was reported`).join('\n  ')}`);
-
-    // Every file of the run succeeded: switch the new version in, recorded in the order they were planned.
-    const order = new Map(todo.map((d, i) => [staging.final(`${d.name}.html`), i]));
-    built.sort((a, b) => order.get(a.html)! - order.get(b.html)!);
-    const rel = (file: string) => path.relative(path.join(config.outDir, edition), file).split(path.sep).join('/');
-    const written = new Map<string, { pages?: number; docHash?: string }>();
-    for (const d of built) {
-      written.set(rel(d.html), { docHash: d.hash });
-      for (const f of d.fonts) written.set(rel(f), { docHash: d.hash });
-      if (d.pdf) written.set(rel(d.pdf), { pages: d.pages!, docHash: d.hash });
-    }
-    const pagesNow = new Map(built.map((d) => [path.basename(d.html, '.html'), d.pages]));
-    const before = readManifest(config.outDir).editions[edition];
-    const verify = (dir: string) => {
-      // The whole edition as it will be switched in: this run's briefings and those carried over.
-      const problems = editionProblems(dir, plan.docs.map((d) => d.name), {
-        pdf: !config.htmlOnly,
-        pages: (name) => pagesNow.get(name) ?? before?.files[`${name}.pdf`]?.pages,
-      });
-      if (problems.length) throw new PrintFailure(`${problems.length} briefing(s) failed verification; nothing of this run was written:\n  ${problems.join('\n  ')}`);
-    };
-    // The log stored with the edition ends with this line; it is reported once the edition is in place.
-    const builtLine = line('info', 'built', { edition, briefings: built.length, files: written.size, pages: built.reduce((n, d) => n + (d.pages ?? 0), 0), unchanged: plan.docs.length - todo.length, ms: Math.round(performance.now() - started) });
-    const { warnings } = staging.commit({ builtAt: config.now, inputHash: plan.inputHash, log: [...log, builtLine], written }, { fault: effects.faultAt, verify });
-    log.push(builtLine);
-    effects.log(builtLine);
-    for (const warning of warnings) emit('warn', 'tidy-failed', { reason: warning });
-    progress.committed = { edition, inputHash: plan.inputHash, files: built, unchanged: plan.docs.length - todo.length, ms: performance.now() - started };
+    progress.committed = commitRun(config, effects, log, { plan: plan!, staging, built, started });
     return progress.committed;
   } catch (e) {
-    run?.abort();
+    staging?.abort();
     throw e;
   } finally {
     printer ??= await printerReady?.catch(() => undefined);
     await printer?.close();
     lock?.release();
   }
+}
+
+/** Stage 2: the run's printer, its browser started now, in the background. */
+function startPrinter(config: Config, log: RunLog): Promise<Printer> {
+  return import('./print/printer.js').then(({ createPrinter }) => {
+    const p = createPrinter({
+      concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
+      ...(config.browserWs ? { browserWs: config.browserWs } : {}),
+      roots: [path.resolve(config.outDir)],
+      onBrowser: (browser) => log.emit('info', 'browser', { browser }),
+    });
+    return p.warm().then(() => p);
+  });
+}
+
+/** Stage 3: the fact base, loaded and checked, and the zones and themes asked for. */
+function loadAndCheck(config: Config): { base: FactBase; zones: ZoneSpec[]; themes: ThemeSpec[] } {
+  const base = loadCheckedFacts(config.dataDir);
+  const problems: Problem[] = [];
+  const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
+  const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
+  if (problems.length) throw new BriefingError(problems);
+  return { base, zones, themes };
+}
+
+/**
+ * Stage 5: each briefing rendered and written, then printed as soon as its HTML is written; the printer
+ * bounds how many print at once. Rendering stays a few documents ahead of printing (a work queue of
+ * twice the printer's width), yielding between documents, so the browser has work from the first
+ * document on and this process answers it while it renders the next. Every briefing is tried; any
+ * failure fails the run, naming each.
+ */
+async function renderAndPrint(
+  config: Config,
+  effects: BuildEffects,
+  log: RunLog,
+  run: { ctx: DraftContext; staging: StagedRun; printer: Printer | undefined; briefings: { doc: PlannedDoc; zone: ZoneSpec; theme: ThemeSpec }[]; progress: RunProgress },
+): Promise<BuiltFile[]> {
+  const { ctx, staging, printer, briefings, progress } = run;
+  const { withMetadata } = printer ? await import('./print/pdf.js') : { withMetadata: undefined };
+  const ahead = new WorkQueue(config.concurrency * 2);
+  const built: BuiltFile[] = [];
+  const failures: { name: string; error: unknown }[] = [];
+  const jobs: Promise<void>[] = [];
+  let done = 0;
+  const finished = (file: BuiltFile, name: string, event: string, fields: Record<string, unknown>) => {
+    built.push(file);
+    progress.printed.add(name);
+    log.emit('info', event, fields);
+    effects.progress?.(++done, briefings.length);
+  };
+  for (const { doc, zone, theme } of briefings) {
+    await ahead.whenVacant();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const t0 = performance.now();
+    const staged = staging.staged(`${doc.name}.html`);
+    const { html, view, fonts } = await renderDraft(ctx, zone, theme, doc.name);
+    await Promise.all([...fonts.map((font) => effects.writeFile(staging.staged(font.name), font.data)), effects.writeFile(staged, html)]);
+    const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: staging.final(`${doc.name}.html`), fonts: fonts.map((f) => staging.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
+    if (!printer || !withMetadata) {
+      finished(file, doc.name, 'html', { file: file.html, ms: Math.round(file.ms) });
+      continue;
+    }
+    const print = async () => {
+      const t1 = performance.now();
+      const { pdf: raw, layout, passes } = await printer.print(staged);
+      if (layout.length) {
+        // Told against the sheet the text comes from (the run's HTML is never written when it fails).
+        const sheet = path.relative(process.cwd(), path.join(config.dataDir, 'facts', zone.id, `${theme.id}.yaml`));
+        throw new BriefingError(layout.map((message) => layoutProblem(sheet, doc.name, message)));
+      }
+      const { bytes, pages } = withMetadata(raw, {
+        title: view.title, author: 'briefing', subject: `${zone.name.en}: ${theme.name.en}, edition ${ctx.edition}`,
+        keywords: [zone.name.zh, zone.name.en, theme.name.zh, theme.name.en, ctx.edition], language: ctx.langs.includes('zh') ? 'zh-CN' : 'en', createdAt: config.now,
+      });
+      await effects.writeFile(staging.staged(`${doc.name}.pdf`), bytes);
+      file.pdf = staging.final(`${doc.name}.pdf`);
+      file.pages = pages;
+      file.ms += performance.now() - t1;
+      finished(file, doc.name, 'printed', { file: file.pdf, pages, ms: Math.round(file.ms), ...(passes > 1 ? { passes } : {}) });
+    };
+    jobs.push(
+      ahead.run(print).catch((error: unknown) => {
+        failures.push({ name: doc.name, error });
+        log.emit('error', 'print-failed', { document: doc.name, reason: error instanceof Error ? error.message : String(error) });
+      }),
+    );
+  }
+  await Promise.all(jobs);
+  if (failures.length) throw runFailure(failures);
+  // Every briefing planned must have been made: a print that vanished without an error is a failure too.
+  const made = new Set(built.map((d) => path.basename(d.html, '.html')));
+  const unmade = briefings.filter(({ doc }) => !made.has(doc.name));
+  if (unmade.length) throw new PrintFailure(`${unmade.length} briefing(s) failed; nothing of this run was written:\n  ${unmade.map(({ doc }) => `${doc.name}: not printed, and no error was reported`).join('\n  ')}`);
+  return built;
+}
+
+/**
+ * Stages 6 and 7: every file of the run succeeded; the whole edition as it will be (this run's briefings
+ * and those carried over) is verified, the new version switched in with its record, in the order the
+ * briefings were planned, and the run's last log line reported once the edition is in place.
+ */
+function commitRun(config: Config, effects: BuildEffects, log: RunLog, run: { plan: BuildPlan; staging: StagedRun; built: BuiltFile[]; started: number }): BuildResult {
+  const { plan, staging, built, started } = run;
+  const { edition } = plan;
+  const order = new Map(plan.todo.map((d, i) => [staging.final(`${d.name}.html`), i]));
+  built.sort((a, b) => order.get(a.html)! - order.get(b.html)!);
+  const rel = (file: string) => path.relative(path.join(config.outDir, edition), file).split(path.sep).join('/');
+  const written = new Map<string, { pages?: number; docHash?: string }>();
+  for (const d of built) {
+    written.set(rel(d.html), { docHash: d.hash });
+    for (const f of d.fonts) written.set(rel(f), { docHash: d.hash });
+    if (d.pdf) written.set(rel(d.pdf), { pages: d.pages!, docHash: d.hash });
+  }
+  const pagesNow = new Map(built.map((d) => [path.basename(d.html, '.html'), d.pages]));
+  const before = readManifest(config.outDir).editions[edition];
+  const verify = (dir: string) => {
+    const problems = editionProblems(dir, plan.docs.map((d) => d.name), {
+      pdf: !config.htmlOnly,
+      pages: (name) => pagesNow.get(name) ?? before?.files[`${name}.pdf`]?.pages,
+    });
+    if (problems.length) throw new PrintFailure(`${problems.length} briefing(s) failed verification; nothing of this run was written:\n  ${problems.join('\n  ')}`);
+  };
+  const unchanged = plan.docs.length - plan.todo.length;
+  // The log stored with the edition ends with this line; it is reported once the edition is in place.
+  const builtLine = log.line('info', 'built', { edition, briefings: built.length, files: written.size, pages: built.reduce((n, d) => n + (d.pages ?? 0), 0), unchanged, ms: Math.round(performance.now() - started) });
+  const { warnings } = staging.commit({ builtAt: config.now, inputHash: plan.inputHash, log: [...log.lines, builtLine], written }, { fault: effects.faultAt, verify });
+  log.record(builtLine);
+  for (const warning of warnings) log.emit('warn', 'tidy-failed', { reason: warning });
+  return { edition, inputHash: plan.inputHash, files: built, unchanged, ms: performance.now() - started };
 }
 
 /**

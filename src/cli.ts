@@ -57,11 +57,16 @@ function program(): Command {
       const config = resolveConfig({ ...opts, verbose: !!(opts.verbose ?? command.optsWithGlobals<{ verbose?: boolean }>().verbose) });
       checkOutDir(config.outDir);
       await checkDataFiles(config.dataDir);
-      // Nothing changed: answered from file contents alone, before the pipeline loads.
-      const plan = (await import('./plan.js')).upToDate(config);
-      if (plan) return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
+      // The run is planned once, from file contents alone, before the pipeline loads; nothing changed
+      // is answered from the plan.
+      const { planBuild, settleUnchanged } = await import('./plan.js');
+      const plan = planBuild(config);
+      if (plan && plan.todo.length === 0) {
+        settleUnchanged(config);
+        return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
+      }
       const { buildBriefings } = await import('./build.js');
-      const result = await buildBriefings(config, { writeFile: writeFileAtomicAsync, log: (line) => printEvent(line, config.verbose), progress: progressBar });
+      const result = await buildBriefings(config, { writeFile: writeFileAtomicAsync, log: (line) => printEvent(line, config.verbose), progress: progressBar }, plan);
       const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
       const unchanged = result.unchanged ? `, ${result.unchanged} unchanged` : '';
       console.log(`${result.files.length} briefings, ${pages} pages${unchanged}, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
@@ -93,12 +98,14 @@ function program(): Command {
       const effects = { writeFile: writeFileAtomicAsync, log: (line: LogLine) => console.log(JSON.stringify(line)), clock };
       if (opts.once) {
         await checkDataFiles(config.dataDir);
-        const outcome = await schedule.runEdition(config, effects, { force: !!opts.force });
+        const run = schedule.runOnce(config, effects, { force: !!opts.force });
+        interruptRun = run.interrupt;
+        const outcome = await run.done;
         if (outcome.status === 'failed') process.exitCode = outcome.exitCode;
         return;
       }
       const scheduler = schedule.startScheduler(config, effects, { cron: opts.cron, force: !!opts.force, catchUp: !!opts.catchUp });
-      stopScheduler = () => scheduler.stop();
+      interruptRun = scheduler.interrupt;
       await scheduler.done;
     });
 
@@ -257,13 +264,16 @@ function printEvent(line: LogLine, verbose: boolean): void {
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 
-/** Set while a scheduler runs: Ctrl-C lets a running build finish its cleanup and stops the loop. */
-let stopScheduler: (() => void) | undefined;
+/**
+ * Set while `schedule` runs: a signal stops the loop and logs one `interrupted` line; the failures of the
+ * build it cuts short (its browser closed below) are not logged.
+ */
+let interruptRun: ((signal: NodeJS.Signals) => void) | undefined;
 
 /** Exit codes: 0 success, 1 the user's input is wrong, 2 an internal fault. */
 export async function main(argv: string[]): Promise<void> {
   const onSignal = async (signal: NodeJS.Signals) => {
-    stopScheduler?.();
+    interruptRun?.(signal);
     const { closeAllBrowsers } = await import('./print/browser.js');
     await closeAllBrowsers();
     process.exit(signal === 'SIGINT' ? 130 : 143);

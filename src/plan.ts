@@ -43,14 +43,15 @@ export interface PlannedDoc {
  * from (its fact sheet; the zones, themes, sources and their texts; the templates and styles; the
  * exact package versions, fonts included; the options). Reads files only: no parsing of facts.
  */
-export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
+function planRun(config: Config): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
   const ids = quickIds(config);
   if (!ids) return undefined;
   const pick = (all: string[], wanted: string[] | undefined) => (wanted?.length ? all.filter((x) => wanted.includes(x)) : all);
   if (config.zones?.some((z) => !ids.zones.includes(z)) || config.themes?.some((t) => !ids.themes.includes(t))) return undefined;
   const edition = config.edition ?? currentEdition(config.now, config.timeZone);
   // The build time is not an input: it changes on every run. Drafts are never printed, so they are not inputs either.
-  const options = { edition, lang: config.lang, staleAfterMonths: config.staleAfterMonths, htmlOnly: config.htmlOnly };
+  // Nor is --html-only: the HTML is the same either way, and a PDF's presence is checked file by file.
+  const options = { edition, lang: config.lang, staleAfterMonths: config.staleAfterMonths };
   const shared = inputHash({ dataDir: config.dataDir, templatesDir: config.templatesDir, root: config.packageRoot, options, exclude: [path.join(config.dataDir, 'facts'), path.join(config.dataDir, 'drafts')] });
   const docs = pick(ids.zones, config.zones).flatMap((zone) =>
     pick(ids.themes, config.themes).map((theme) => {
@@ -62,45 +63,67 @@ export function planRun(config: Config): { edition: string; docs: PlannedDoc[]; 
   return { edition, docs, inputHash: createHash('sha256').update(docs.map((d) => d.hash).join()).digest('hex') };
 }
 
+/** A run's plan: what it makes, from which inputs, and which of its briefings are out of date. */
+export interface BuildPlan {
+  edition: string;
+  docs: PlannedDoc[];
+  inputHash: string;
+  /** The planned briefings to make: missing, changed since they were made, or made from other inputs. */
+  todo: PlannedDoc[];
+}
+
+/**
+ * The plan of a run, made once (the CLI makes it before the pipeline loads, and hands it to the build):
+ * the inputs hashed, and the briefings out of date. Undefined when the zones and themes cannot be read
+ * cheaply (the build's check then says why).
+ */
+export function planBuild(config: Config): BuildPlan | undefined {
+  const run = planRun(config);
+  return run && { ...run, todo: outOfDate(config, run.edition, run.docs) };
+}
+
+/** A briefing's files in an edition's record: its HTML, its PDF unless HTML only, and its own font subsets. */
+function filesOf(doc: PlannedDoc, htmlOnly: boolean, recorded: string[]): string[] {
+  // fonts/<name>.<Face>-<weight>.ttf: taixin-transport's subsets, never taixin-transport.en's.
+  const own = new RegExp(`^fonts/${doc.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[A-Za-z]+-\\d+\\.ttf$`);
+  return [`${doc.name}.html`, ...(htmlOnly ? [] : [`${doc.name}.pdf`]), ...recorded.filter((n) => own.test(n))];
+}
+
 /**
  * The planned documents whose files are missing, changed since they were made, or made from other inputs.
  * The record and the files are read from one version (the one `.current` points at when this starts),
  * so a run switching versions meanwhile cannot pair one version's record with another's files.
  */
-export function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): PlannedDoc[] {
+function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): PlannedDoc[] {
   if (config.force) return docs;
   const root = currentRoot(config.outDir);
   const record = readManifestAt(root).editions[edition];
+  const recorded = Object.keys(record?.files ?? {});
   return docs.filter((d) => {
-    const names = [`${d.name}.html`, ...(config.htmlOnly ? [] : [`${d.name}.pdf`]), ...Object.keys(record?.files ?? {}).filter((n) => n.startsWith(`fonts/${d.name}.`))];
+    const names = filesOf(d, config.htmlOnly, recorded);
     return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(root, edition, record, names).length > 0;
   });
 }
 
-
 /**
- * When every planned briefing is up to date: the plan, after clearing what a killed run left behind
- * (a stale lock; unreferenced versions, temporary links, a missing link: editions/output.ts `tidy`, done
- * only when the lock is free). Otherwise undefined: the run has work to do.
+ * A run with nothing to make still clears what a killed run left behind (a stale lock; unreferenced
+ * versions, temporary links, a missing link: editions/output.ts `tidy`, done only when the lock is free).
  */
-export function upToDate(config: Config, plan = planRun(config)): { edition: string; docs: PlannedDoc[]; inputHash: string } | undefined {
-  if (!plan || outOfDate(config, plan.edition, plan.docs).length > 0) return undefined;
+export function settleUnchanged(config: Config): void {
   removeStaleLock(config.outDir);
-  if (needsTidy(config.outDir)) {
-    let lock;
-    try {
-      lock = acquireLock(config.outDir);
-    } catch {
-      // Another run is writing: its leftovers and ours are tidied by the next run that holds the lock.
-      return plan;
-    }
-    try {
-      tidy(config.outDir);
-    } catch {
-      // Housekeeping only: what is in view is complete either way, and the next build tidies first or fails saying why.
-    } finally {
-      lock.release();
-    }
+  if (!needsTidy(config.outDir)) return;
+  let lock;
+  try {
+    lock = acquireLock(config.outDir);
+  } catch {
+    // Another run is writing: its leftovers and ours are tidied by the next run that holds the lock.
+    return;
   }
-  return plan;
+  try {
+    tidy(config.outDir);
+  } catch {
+    // Housekeeping only: what is in view is complete either way, and the next build tidies first or fails saying why.
+  } finally {
+    lock.release();
+  }
 }

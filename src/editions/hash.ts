@@ -21,19 +21,28 @@ const contentOf = (f: string) => (lstatSync(f).isSymbolicLink() ? `link:${readli
 
 /**
  * A run's inputs in one hash: every data, source and template file (path and content), briefing's own
- * compiled code (dist/, so an upgrade rebuilds), the exact package versions (package-lock.json), and
+ * compiled code (dist/, by size and time, so an upgrade rebuilds), the exact package versions (package-lock.json), and
  * the options that shape the output.
  */
 export function inputHash(parts: { dataDir: string; templatesDir: string; root: string; options: unknown; exclude?: string[] }): string {
   const h = createHash('sha256');
-  const dirs = [['data', parts.dataDir], ['templates', parts.templatesDir], ['code', path.join(parts.root, 'dist')]] as const;
+  const dirs = [['data', parts.dataDir], ['templates', parts.templatesDir]] as const;
   for (const [label, dir] of dirs) {
     for (const f of filesUnder(dir)) {
-      if (parts.exclude?.some((x) => f.startsWith(x + path.sep)) || f.endsWith('.map')) continue;
+      if (parts.exclude?.some((x) => f.startsWith(x + path.sep))) continue;
       h.update(`${label}/${path.relative(dir, f)}\0`);
       h.update(contentOf(f));
       h.update('\0');
     }
+  }
+  // The compiled code by each file's size and modification time, not its content: an upgrade or a
+  // rebuild of dist/ rewrites its files, and reading all of them would cost a no-change run more than
+  // everything else it does.
+  const code = path.join(parts.root, 'dist');
+  for (const f of filesUnder(code)) {
+    if (f.endsWith('.map')) continue;
+    const st = lstatSync(f);
+    h.update(`code/${path.relative(code, f)}\0${st.size}\0${st.mtimeMs}\0`);
   }
   const lock = path.join(parts.root, 'package-lock.json');
   if (existsSync(lock)) h.update(readFileSync(lock));
