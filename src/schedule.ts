@@ -44,33 +44,80 @@ export async function runEdition(config: Config, effects: ScheduleEffects, opts:
   }
 }
 
-/** Runs until stopped: builds on every tick; a failed run is logged and retried at the next tick. */
-export function startScheduler(config: Config, effects: ScheduleEffects, opts: { cron: string; force: boolean; catchUp: boolean }): { stop(): void; done: Promise<void> } {
+/**
+ * A process's runs, which a signal may cut short. The process then closes its browsers and exits (cli.ts),
+ * so the build in flight fails under it: those failures (print-failed, run-failed) are the signal's doing,
+ * not the build's. `interrupt` logs one `interrupted` line (warn) naming the signal and the edition whose
+ * run it cut short, and nothing is logged after it.
+ */
+class Runs {
+  #interrupted = false;
+  #inFlight: string | undefined;
+  readonly effects: ScheduleEffects;
+
+  constructor(private readonly outer: ScheduleEffects) {
+    this.effects = { ...outer, log: (line) => void (this.#interrupted || outer.log(line)) };
+  }
+
+  /** runEdition, its edition noted as in flight until it ends. */
+  async run(config: Config, opts: { force: boolean }): Promise<RunOutcome> {
+    const edition = config.edition ?? currentEdition(this.effects.clock(), config.timeZone);
+    this.#inFlight = edition;
+    try {
+      return await runEdition({ ...config, edition }, this.effects, opts);
+    } finally {
+      if (this.#inFlight === edition) this.#inFlight = undefined;
+    }
+  }
+
+  interrupt(signal: NodeJS.Signals): void {
+    if (this.#interrupted) return;
+    this.#interrupted = true;
+    this.outer.log({ time: this.outer.clock().toISOString(), level: 'warn', event: 'interrupted', signal, ...(this.#inFlight ? { edition: this.#inFlight } : {}) });
+  }
+}
+
+/** One run now (`schedule --once`); `interrupt` as for startScheduler. */
+export function runOnce(config: Config, effects: ScheduleEffects, opts: { force: boolean }): { done: Promise<RunOutcome>; interrupt(signal: NodeJS.Signals): void } {
+  const runs = new Runs(effects);
+  return { done: runs.run(config, opts), interrupt: (signal) => runs.interrupt(signal) };
+}
+
+/**
+ * Runs until stopped: builds on every tick; a failed run is logged and retried at the next tick.
+ * `interrupt` is for a signal that ends the process: it stops the schedule and logs the one line of Runs.
+ */
+export function startScheduler(config: Config, effects: ScheduleEffects, opts: { cron: string; force: boolean; catchUp: boolean }): { stop(): void; interrupt(signal: NodeJS.Signals): void; done: Promise<void> } {
   const cron = parseCron(opts.cron, config.timeZone, effects.clock());
+  const runs = new Runs(effects);
   let running: Promise<unknown> = Promise.resolve();
-  const log = (event: string, fields: Record<string, unknown>) => effects.log({ time: effects.clock().toISOString(), level: 'info', event, ...fields });
+  const log = (event: string, fields: Record<string, unknown>) => runs.effects.log({ time: effects.clock().toISOString(), level: 'info', event, ...fields });
   if (opts.catchUp) {
     const missed = missedEdition(cron, config, effects.clock());
     if (missed) {
       log('catch-up', { edition: missed });
-      running = runEdition({ ...config, edition: missed }, effects, opts);
+      running = runs.run({ ...config, edition: missed }, opts);
     }
   }
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const job = new Cron(opts.cron.trim().split(/\s+/).join(' '), { ...CRON_OPTIONS, timezone: config.timeZone, protect: true }, async () => {
     await running;
-    running = runEdition(config, effects, opts);
+    running = runs.run(config, opts);
     await running;
     log('next-run', { at: job.nextRun()?.toISOString() ?? null });
   });
   log('scheduler-started', { cron: opts.cron, tz: config.timeZone, next: job.nextRun()?.toISOString() ?? null, out: config.outDir });
+  const stop = () => {
+    job.stop();
+    void running.then(() => resolveDone());
+  };
   return {
-    stop() {
+    stop,
+    interrupt(signal) {
       job.stop();
-      void running.then(() => resolveDone());
+      runs.interrupt(signal);
     },
     done,
   };
 }
-
