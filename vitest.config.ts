@@ -17,6 +17,7 @@ const UNIT = [
   'tests/draft/seeds.test.ts',
   'tests/draft/usage.test.ts',
   'tests/editions/hash.test.ts',
+  'tests/editions/outdir.test.ts',
   'tests/layering.test.ts',
   'tests/model/*.test.ts',
   'tests/preview/facts.test.ts',

@@ -2,6 +2,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSy
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import { isAlive } from '../process.js';
+import { checkOutFolder } from './outdir.js';
 
 export interface Lock {
   file: string;
@@ -19,7 +20,10 @@ export function acquireLock(outDir: string, now: Date = new Date()): Lock {
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
-    throw usageError(`cannot create the output folder ${outDir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'choose another --out or fix its permissions');
+    // Said as the CLI's check says it (a file or a link to nowhere in the way, a folder we may not write
+    // in): the folder may have changed since that check, and the preview and the scheduler build later.
+    checkOutFolder(outDir);
+    throw e;
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -1,5 +1,5 @@
 /** The output folder, checked before any work, so that what is in the way is told in one line. */
-import { accessSync, constants, statSync, statfsSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, statSync, statfsSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { BriefingError, operationalProblem } from '../errors.js';
 
@@ -15,21 +15,26 @@ const PROC_SUPER_MAGIC = 0x9fa0;
  */
 export function checkOutFolder(outDir: string, opts: { write?: boolean } = {}): void {
   const wanted = path.resolve(outDir);
+  const refuse = (message: string, hint: string) => new BriefingError([{ file: rel(wanted), line: 0, col: 0, message: `the output folder (--out) ${message}`, hint }]);
+  /** What `existing` is, said of the output folder itself or of a folder above it that it would be made in. */
+  const isWhat = (what: string) => (existing === wanted ? what : `cannot be made: ${rel(existing)} ${what}`);
   let existing = wanted;
   for (;;) {
+    let st: Stats;
     try {
-      const st = statSync(existing);
-      if (!st.isDirectory()) {
-        const inTheWay = existing === wanted ? 'is a file, not a folder' : `cannot be made: ${rel(existing)} is a file, not a folder`;
-        throw new BriefingError([{ file: rel(wanted), line: 0, col: 0, message: `the output folder (--out) ${inTheWay}`, hint: 'choose a folder for --out, or move the file away' }]);
-      }
-      break;
+      st = statSync(existing);
     } catch (e) {
-      if (e instanceof BriefingError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
+      // A link whose target is missing: mkdir would fail on it (ENOENT, or EEXIST for the link itself).
+      if (code === 'ENOENT' && lstatSync(existing, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        throw refuse(isWhat(`is a symbolic link to ${readlinkSync(existing)}, which leads nowhere`), 'make the folder it leads to, or choose another --out');
+      }
       if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path.dirname(existing) === existing) throw e;
       existing = path.dirname(existing);
+      continue;
     }
+    if (!st.isDirectory()) throw refuse(isWhat('is a file, not a folder'), 'choose a folder for --out, or move the file away');
+    break;
   }
   if (existing !== wanted && statfsSync(existing).type === PROC_SUPER_MAGIC) {
     throw new BriefingError([{ file: rel(wanted), line: 0, col: 0, message: `the output folder (--out) cannot be made: ${existing} is on procfs, the kernel's view of its processes, where no folder can be made`, hint: 'choose a folder on a disk for --out' }]);
