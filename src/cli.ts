@@ -229,7 +229,7 @@ function program(): Command {
       const { listText } = await import('./list.js');
       const config = resolveConfig({ data: opts.data });
       await checkDataFiles(config.dataDir);
-      process.stdout.write(await listText(config.dataDir, config.packageRoot));
+      process.stdout.write(await listText(config.dataDir, config.packageRoot, config.cacheDir));
     });
 
   cmd

@@ -43,6 +43,8 @@ export interface Config {
   recycleAfter: number;
   /** Print in this remote Chromium (a DevTools WebSocket URL) instead of launching one. */
   browserWs?: string;
+  /** briefing's folder in the user's cache (cacheFolder), absent when there is no home to put it in. */
+  cacheDir?: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -89,6 +91,18 @@ function resolveNow(flag: string | undefined, env: NodeJS.ProcessEnv, clock: () 
   return clock();
 }
 
+/**
+ * briefing's folder in the user's cache, as the XDG base directories say: $XDG_CACHE_HOME/briefing when
+ * that is an absolute path, else $HOME/.cache/briefing; none without a home. Never node_modules/ (it may
+ * be read-only, or shared by users) nor the output folder (a cache is not output).
+ */
+export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'briefing');
+  const home = env.HOME;
+  return home && path.isAbsolute(home) ? path.join(home, '.cache', 'briefing') : undefined;
+}
+
 export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env, clock: () => Date = () => new Date()): Config {
   const root = path.resolve(input.root ?? process.cwd());
   const lang = input.lang ?? DEFAULT_LANG_MODE;
@@ -121,6 +135,7 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
     concurrency: positiveInt(input.concurrency, os.availableParallelism(), '--concurrency', '2'),
     recycleAfter: positiveInt(input.recycleAfter, 200, '--recycle-after', '200'),
     ...(input.browserWs ?? env.BRIEFING_BROWSER_WS ? { browserWs: input.browserWs ?? env.BRIEFING_BROWSER_WS } : {}),
+    ...(cacheFolder(env) ? { cacheDir: cacheFolder(env) } : {}),
     env,
   };
 }

@@ -1,18 +1,27 @@
 /**
  * `briefing list`: zones, themes, and the editions the data supports with what each adds.
- * Loading the fact base takes a few hundred milliseconds; the answer is kept in
- * node_modules/.cache/briefing/ under a hash of the data and of briefing's own code, so asking again
- * with nothing changed costs a hash of the files.
+ * Loading the fact base takes a few hundred milliseconds, so the answer is kept in the user's cache
+ * folder (config.ts cacheFolder: $XDG_CACHE_HOME/briefing or ~/.cache/briefing), one file per data
+ * folder, under the hash of what it was made from: the data, briefing's own code and package versions,
+ * and the drafts folder as the answer names it (relative to the working folder). Asking again with
+ * nothing changed costs a hash of the files; a change replaces the file. A cache folder that cannot be
+ * read or written (a read-only home) is no cache: the answer is made anew, and nothing fails.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { inputHash } from './editions/hash.js';
+import { readDataText } from './data/yaml.js';
 import { writeFileAtomic } from './write.js';
 
-export async function listText(dataDir: string, packageRoot: string): Promise<string> {
-  const hash = inputHash({ dataDir, templatesDir: path.join(dataDir, '.none'), root: packageRoot, options: 'list' });
-  const cache = path.join(packageRoot, 'node_modules', '.cache', 'briefing', `list-${hash}.txt`);
-  if (existsSync(cache)) return readFileSync(cache, 'utf8');
+/** The longest cached answer read back: an answer is a few KB. */
+const MAX_CACHED_BYTES = 1e6;
+
+export async function listText(dataDir: string, packageRoot: string, cacheDir?: string): Promise<string> {
+  const draftsShown = path.relative(process.cwd(), path.join(dataDir, 'drafts')) || 'drafts';
+  const key = inputHash({ dataDir, templatesDir: path.join(dataDir, '.none'), root: packageRoot, options: { command: 'list', draftsShown } });
+  const file = cacheDir && path.join(cacheDir, `list-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16)}.txt`);
+  const cached = file ? readCached(file, key) : undefined;
+  if (cached !== undefined) return cached;
   const { loadFactBase } = await import('./data/load.js');
   const { supportedEditions } = await import('./model/select.js');
   const base = loadFactBase(dataDir);
@@ -29,12 +38,26 @@ export async function listText(dataDir: string, packageRoot: string): Promise<st
   }
   const { loadDrafts, pendingWork } = await import('./data/drafts.js');
   const drafts = loadDrafts(dataDir, []).flatMap((d) => d.facts);
-  if (drafts.length) lines.push(`drafts: ${drafts.length} drafted fact${drafts.length === 1 ? '' : 's'} wait for review in ${path.relative(process.cwd(), path.join(dataDir, 'drafts')) || 'drafts'} (${drafts.filter((f) => !pendingWork(f).length).length} ready to accept)`);
+  if (drafts.length) lines.push(`drafts: ${drafts.length} drafted fact${drafts.length === 1 ? '' : 's'} wait for review in ${draftsShown} (${drafts.filter((f) => !pendingWork(f).length).length} ready to accept)`);
   const text = `${lines.join('\n')}\n`;
-  try {
-    writeFileAtomic(cache, text);
-  } catch {
-    // A read-only installation simply answers without the cache.
+  if (file) {
+    try {
+      writeFileAtomic(file, `${key}\n${text}`);
+    } catch {
+      // A read-only or missing home: the answer stands without the cache.
+    }
   }
   return text;
+}
+
+/** The answer cached in `file` for `key`, if it is there, a plain file, and made from the same inputs. */
+function readCached(file: string, key: string): string | undefined {
+  try {
+    const read = readDataText(file, MAX_CACHED_BYTES);
+    if (!('text' in read) || !read.text.startsWith(`${key}\n`)) return undefined;
+    return read.text.slice(key.length + 1);
+  } catch {
+    // Unreadable: as if absent.
+    return undefined;
+  }
 }
