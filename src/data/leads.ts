@@ -156,9 +156,12 @@ export function checkLeadCitations(leads: Lead[], facts: Map<string, CitableFact
   const problems: Problem[] = [];
   for (const lead of leads) {
     const report = (c: Cite, message: string, hint: string) => problems.push({ file: lead.file, line: c.line, col: c.col, message, hint });
+    /** Citations already refused: the two languages are compared only when there are none. */
+    const refused = new Set<Cite>();
     for (const c of lead.cites) {
       const f = facts.get(c.fact);
       if (!f) {
+        refused.add(c);
         if (drafted().has(c.fact)) report(c, `the lead cites "${c.fact}", which is still a draft`, `accept it first (briefing draft --accept ${c.fact}), or cite a fact of data/facts/`);
         else report(c, `the lead cites unknown fact "${c.fact}"`, 'cite the id of a fact in data/facts/');
         continue;
@@ -168,9 +171,11 @@ export function checkLeadCitations(leads: Lead[], facts: Map<string, CitableFact
       if (c.value >= f.values.length) report(c, `the lead cites value ${c.value + 1} of "${c.fact}", which has ${f.values.length === 0 ? 'no values' : `${f.values.length}`}`, f.values.length ? `cite {{${c.fact}}} or a value up to ${f.values.length}` : 'cite a fact that states a figure');
     }
     const key = (c: Cite) => `${c.fact}:${c.value}`;
+    // A refused citation is most likely the other language's figure mistyped: told once, at the typo.
+    const valid = refused.size ? [] : lead.cites;
     const zh = new Set(lead.cites.filter((c) => c.lang === 'zh').map(key));
     const en = new Set(lead.cites.filter((c) => c.lang === 'en').map(key));
-    for (const c of lead.cites) {
+    for (const c of valid) {
       const other = c.lang === 'zh' ? en : zh;
       if (!other.has(key(c))) report(c, `the ${c.lang === 'zh' ? 'Chinese' : 'English'} lead cites {{${c.fact}${c.value ? `:${c.value + 1}` : ''}}} and the ${c.lang === 'zh' ? 'English' : 'Chinese'} one does not`, 'cite the same figures in both languages');
     }

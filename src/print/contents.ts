@@ -17,28 +17,28 @@ export type ContentsPages = Record<string, number>;
 
 /**
  * Runs in the page, so it must be self-contained: each contents cell's section and the text of the
- * heading that section's bookmark carries (its first h2, without white space), in document order; what
+ * heading that section's bookmark carries (its first heading, without white space), in document order; what
  * contentsFromOutline matches with the PDF's bookmarks. predictContents finds them the same way (in a
  * copy of its own, as it is sent to the page alone); the preview finds them with this function before
  * Paged.js moves the document into its sheets.
  */
 export function contentsHeadings(): [string, string][] {
-  return [...document.querySelectorAll<HTMLElement>('[data-toc]')].map((c) => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h2')?.textContent ?? '').replace(/\s+/g, '')]);
+  return [...document.querySelectorAll<HTMLElement>('[data-toc]')].map((c) => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h1, h2, h3, h4, h5, h6')?.textContent ?? '').replace(/\s+/g, '')]);
 }
 
 /**
  * Runs in the page, so it must be self-contained. Predicts each contents cell's page and returns the
- * headings (to be matched with bookmarks) and the prediction (written in by fillContents). Page 1 is the cover (`.cover`, a page of its own);
+ * headings (to be matched with bookmarks) and the prediction (written in by fillContents). Page 1 is the cover (the element marked `data-layout="cover"`, a page of its own);
  * `contentWidth`/`contentHeight` are a later page's content box as CSS lengths.
  */
 export function predictContents(contentWidth: string, contentHeight: string): { headings: [string, string][]; predicted: ContentsPages } {
   const cells = [...document.querySelectorAll<HTMLElement>('[data-toc]')];
   // As contentsHeadings.
-  const headings: [string, string][] = cells.map((c) => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h2')?.textContent ?? '').replace(/\s+/g, '')]);
+  const headings: [string, string][] = cells.map((c) => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h1, h2, h3, h4, h5, h6')?.textContent ?? '').replace(/\s+/g, '')]);
   const predicted: ContentsPages = {};
   if (!cells.length) return { headings, predicted };
 
-  const cover = document.querySelector('.cover');
+  const cover = document.querySelector('[data-layout~="cover"]');
   const firstPage = cover ? 2 : 1;
   const columns = document.createElement('div');
   columns.style.cssText = `width:${contentWidth};height:${contentHeight};column-width:${contentWidth};column-gap:0;column-fill:auto;`;
@@ -63,7 +63,7 @@ export function predictContents(contentWidth: string, contentHeight: string): { 
   }
   const box = columns.getBoundingClientRect();
   for (const [id] of headings) {
-    const h = document.getElementById(id)?.querySelector('h2');
+    const h = document.getElementById(id)?.querySelector('h1, h2, h3, h4, h5, h6');
     if (h) predicted[id] = firstPage + Math.round((h.getBoundingClientRect().left - box.left) / box.width);
   }
   for (const [el, side, value] of forced) el.style[side] = value;

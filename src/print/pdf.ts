@@ -26,11 +26,12 @@ export interface PrintResult {
   passes: 1 | 2;
 }
 
-/** The printable area of A4 with the margins of templates/styles/print.css (20/16/18/16 mm). */
-const CONTENT_MM = { width: 178, height: 259 };
+/**
+ * The viewport a tab starts with: A4's printable area with 20/16/18/16 mm margins. A document whose
+ * template declares another page box (its @page rule) gets a viewport of its own before it is measured.
+ */
 const MM = 96 / 25.4;
-export const CONTENT_WIDTH_PX = Math.floor(CONTENT_MM.width * MM);
-export const CONTENT_HEIGHT_PX = Math.floor(CONTENT_MM.height * MM);
+const DEFAULT_VIEWPORT = { width: Math.floor(178 * MM), height: Math.floor(259 * MM) };
 
 const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, outline: true, tagged: true } as const;
 
@@ -90,7 +91,7 @@ export async function openPrintPage(target: { newPage(): Promise<Page> }, roots:
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     page.on('request', (req) => void answer(req, roots).catch(() => undefined));
-    await page.setViewport({ width: CONTENT_WIDTH_PX, height: CONTENT_HEIGHT_PX });
+    await page.setViewport(DEFAULT_VIEWPORT);
     await page.emulateMediaType('print');
     return page;
   } catch (e) {
@@ -117,8 +118,14 @@ export async function printPdf(page: Page, htmlFile: string, opts: PrintPageOpti
     await page.goto(folder, { waitUntil: 'load', timeout: opts.timeoutMs });
   }
   await page.setContent(forPrinting(await readFile(file, 'utf8')), { waitUntil: 'load', timeout: opts.timeoutMs });
-  const { layout, contents } = (await page.evaluate(laidOut)) as { layout: string[]; contents: ReturnType<typeof predictContents> };
-  const { headings, predicted } = contents;
+  let measured = (await page.evaluate(laidOut(page.viewport() ?? DEFAULT_VIEWPORT))) as Measured;
+  if ('resize' in measured) {
+    // The template's page differs from the tab's: lay it out at its own width, then measure.
+    await page.setViewport(measured.resize);
+    measured = (await page.evaluate(laidOut(measured.resize))) as Measured;
+    if ('resize' in measured) throw new Error(`the page box of ${path.basename(file)} changed while it was laid out`);
+  }
+  const { layout, contents: { headings, predicted } } = measured;
   const pdf = new PdfBytes(await page.pdf({ ...PDF_OPTIONS, timeout: opts.timeoutMs }));
   const actual = contentsFromOutline(pdf, headings);
   if (samePages(predicted, actual)) return { pdf, layout, passes: 1 };
@@ -142,40 +149,91 @@ function forPrinting(html: string): string {
   return secured.slice(0, at) + '<style id="briefing-hold">body { display: none !important; }</style>' + secured.slice(at);
 }
 
+type Measured = { resize: { width: number; height: number } } | { layout: string[]; contents: ReturnType<typeof predictContents> };
+
 /**
  * Runs in the page, in one round trip (over the DevTools protocol: the page's own scripts are off):
- * loads the fonts and lets the body be laid out, measures the layout rules, predicts the contents and
- * writes the prediction in. (Sent as source text: functions given to the page take nothing with them.)
+ * loads the fonts and lets the body be laid out, reads the page box the template declares (pageBox), and
+ * when the tab's viewport is that box, measures the layout rules, predicts the contents and writes the
+ * prediction in; otherwise it returns the box, for the tab to be resized and the page measured again.
+ * (Sent as source text: functions given to the page take nothing with them.)
  */
-const laidOut = `(async () => {
+const laidOut = (viewport: { width: number; height: number }) => `(async () => {
   await Promise.allSettled([...document.fonts].map((f) => f.load()));
   document.getElementById('briefing-hold')?.remove();
   await document.fonts.ready;
-  const layout = [...(${measureLayout.toString()})(${CONTENT_WIDTH_PX}, ${CONTENT_HEIGHT_PX}), ...(${editorialLayout.toString()})()];
-  const contents = (${predictContents.toString()})('${CONTENT_MM.width}mm', '${CONTENT_MM.height}mm');
+  const box = (${pageBox.toString()})();
+  if (box.width !== ${viewport.width} || box.height !== ${viewport.height}) return { resize: { width: box.width, height: box.height } };
+  const layout = [...(${measureLayout.toString()})(box.width, box.height), ...(${editorialLayout.toString()})()];
+  const contents = (${predictContents.toString()})(box.widthCss, box.heightCss);
   (${fillContents.toString()})(contents.predicted);
   return { layout, contents };
 })()`;
 
-/** Runs in the page: elements wider than the page, overflowing their box, taller than a page, or cut text. */
+/**
+ * Runs in the page: the content box of a printed page as the template's stylesheets declare it (the
+ * first @page rule without a selector: its size and margins), in CSS pixels and as CSS lengths. A page
+ * without one is printed on Letter paper without margins, as Chromium does.
+ */
+export function pageBox(): { width: number; height: number; widthCss: string; heightCss: string } {
+  const SIZES: Record<string, [string, string]> = {
+    a3: ['297mm', '420mm'], a4: ['210mm', '297mm'], a5: ['148mm', '210mm'], b4: ['250mm', '353mm'], b5: ['176mm', '250mm'],
+    letter: ['8.5in', '11in'], legal: ['8.5in', '14in'], ledger: ['11in', '17in'],
+  };
+  let rule: CSSStyleDeclaration | undefined;
+  for (const sheet of [...document.styleSheets]) {
+    for (const r of [...sheet.cssRules]) {
+      if (r instanceof CSSPageRule && r.selectorText === '' && !rule) rule = r.style;
+    }
+  }
+  const get = (prop: string) => rule?.getPropertyValue(prop).trim() ?? '';
+  const words = get('size').toLowerCase().split(/\s+/).filter(Boolean);
+  const named = words.map((w) => SIZES[w]).find(Boolean);
+  const lengths = words.filter((w) => /^[\d.]/.test(w));
+  let [w, h] = named ?? (lengths.length ? [lengths[0]!, lengths[1] ?? lengths[0]!] : SIZES.letter!);
+  if (words.includes('landscape')) [w, h] = [h, w];
+  const px = (len: string) => {
+    if (!len || len === 'auto') return 0;
+    const probe = document.createElement('div');
+    probe.style.cssText = `position:absolute;visibility:hidden;width:${len}`;
+    document.body.appendChild(probe);
+    const v = probe.getBoundingClientRect().width;
+    probe.remove();
+    return v;
+  };
+  const [top, right, bottom, left] = ['margin-top', 'margin-right', 'margin-bottom', 'margin-left'].map((m) => get(m));
+  const widthCss = `calc(${w} - ${left || '0px'} - ${right || '0px'})`;
+  const heightCss = `calc(${h} - ${top || '0px'} - ${bottom || '0px'})`;
+  return { width: Math.floor(px(widthCss)), height: Math.floor(px(heightCss)), widthCss, heightCss };
+}
+
+/**
+ * Runs in the page: the layout rules, on the elements the template declares:
+ *   - `data-fit="page"`: a block that must fit a page: not wider than it, not overflowing its own box,
+ *     not taller than a page (it would be split); every heading is held to the same;
+ *   - `data-layout="cover"`: a page of its own, which must hold on one page;
+ *   - `data-fit="column"`: a chart's box, whose SVG must not be wider than it;
+ *   - any SVG text cut short with an ellipsis.
+ */
 function measureLayout(pageWidth: number, pageHeight: number): string[] {
   const out: string[] = [];
   const name = (el: Element) => (el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`) + ` "${(el.textContent ?? '').trim().slice(0, 24)}"`;
-  for (const el of document.querySelectorAll('.tile, .chart, .fact, table, .source li, .toc, .cover-sources, .section > h2')) {
+  const cover = document.querySelector('[data-layout~="cover"]');
+  for (const el of document.querySelectorAll('[data-fit~="page"], h1, h2, h3')) {
     const r = el.getBoundingClientRect();
     if (r.right > pageWidth + 1 || r.left < -1) out.push(`${name(el)} is wider than the page (${Math.round(r.width)} px of ${pageWidth})`);
     if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') out.push(`${name(el)} overflows its box by ${el.scrollWidth - el.clientWidth} px`);
-    if (!el.closest('.cover') && r.height > pageHeight) out.push(`${name(el)} is taller than a page (${Math.round(r.height)} px of ${pageHeight}) and would be split`);
+    if (!cover?.contains(el) && r.height > pageHeight) out.push(`${name(el)} is taller than a page (${Math.round(r.height)} px of ${pageHeight}) and would be split`);
   }
-  const cover = document.querySelector('.cover');
   if (cover && cover.scrollHeight > cover.clientHeight + 1) out.push(`the cover holds more than one page (${cover.scrollHeight} px of ${cover.clientHeight})`);
   for (const t of document.querySelectorAll('svg text')) {
     if ((t.textContent ?? '').includes('…')) out.push(`chart label cut short: "${t.textContent}"`);
   }
-  for (const svg of document.querySelectorAll('.chart-svg svg')) {
-    const box = svg.getBoundingClientRect();
-    const parent = svg.parentElement!.getBoundingClientRect();
-    if (box.right > parent.right + 1) out.push(`${name(svg.closest('.chart')!)} chart is wider than its column`);
+  for (const column of document.querySelectorAll('[data-fit~="column"]')) {
+    const box = column.getBoundingClientRect();
+    for (const svg of column.querySelectorAll(':scope > svg')) {
+      if (svg.getBoundingClientRect().right > box.right + 1) out.push(`${name(column.parentElement ?? column)} chart is wider than its column`);
+    }
   }
   return out;
 }

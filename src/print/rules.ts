@@ -3,7 +3,7 @@
  * this holds the printed page, whatever the templates made of the data):
  *   (a) English text (the nearest lang is en) holds no Chinese characters;
  *   (b) English text holds no straight double quote: “ and ” are printed;
- *   (c) a value chip (`.values li`, `.tile-value`) does not repeat its English label in the noun after
+ *   (c) a value the template marks `data-value` (a chip, a tile's figure) does not repeat its English label in the noun after
  *       the number ("Platforms: 77 platforms").
  *
  * Runs in the page, sent as source text next to measureLayout (pdf.ts's laidOut): it must stay
@@ -39,7 +39,7 @@ export function editorialLayout(): string[] {
     return w.endsWith('s') ? w.slice(0, -1) : w;
   };
   const words = (text: string) => (text.toLowerCase().match(/[\p{L}]+/gu) ?? []).filter((w) => !STOP.has(w)).map(singular);
-  for (const chip of document.querySelectorAll('.values li, .tile-value')) {
+  for (const chip of document.querySelectorAll('[data-value]')) {
     const parts = english(chip) ? [chip] : [...chip.querySelectorAll('[lang]')].filter((el) => english(el));
     for (const part of parts) {
       const text = (part.textContent ?? '').replace(/\s+/g, ' ').trim();

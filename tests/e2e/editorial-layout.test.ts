@@ -39,7 +39,7 @@ describe('the editor\'s rules on the printed page', () => {
   });
 
   it('refuse a straight double quote in English text, and a value chip whose noun repeats its label', () => {
-    const r = buildWithBody('<p class="probe" lang="en">the "Four Good" roads</p><ul class="values"><li><span lang="zh-CN">平台数：77个</span><span lang="en">Platforms: 77 platforms</span></li></ul>');
+    const r = buildWithBody('<p class="probe" lang="en">the "Four Good" roads</p><ul class="values"><li data-value><span lang="zh-CN">平台数：77个</span><span lang="en">Platforms: 77 platforms</span></li></ul>');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('layout: English text p.probe "the "Four Good" roads" holds a straight double quote');
     expect(r.stderr).toContain('layout: value span "Platforms: 77 platforms" repeats its label in its noun');

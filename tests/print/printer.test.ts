@@ -8,23 +8,25 @@ import { tempDir } from '../helpers/cli.js';
 import { readPdf } from '../helpers/pdf.js';
 
 /**
- * A cover (page 1, with contents) and sections after it. `pageMargin` sets the later pages' margins:
- * the briefings' own (20/16/18/16 mm) match the page box the printer predicts with; others do not.
+ * A cover (page 1, with contents) and sections after it, on pages of `size` with `pageMargin`. The
+ * printer predicts with the page box the document's @page declares; `namedPage` puts the sections on a
+ * named page with other margins, which the prediction does not follow (so the real numbers need a second pass).
  */
-function contentsDocument(pageMargin: string, sections: number): string {
+function contentsDocument(pageMargin: string, sections: number, opts: { size?: string; namedPage?: string } = {}): string {
   const body = Array.from({ length: sections }, (_, i) =>
     `<section id="s${i}"><h2>Section ${i}</h2>${'<p style="break-inside: avoid">Filler paragraph long enough to take some room on the page.</p>'.repeat(12)}</section>`,
   ).join('');
   const toc = Array.from({ length: sections }, (_, i) => `<li>Section ${i} … page <span data-toc="s${i}">00</span></li>`).join('');
   return `<!doctype html><html><head><style>
-    @page { size: A4; margin: ${pageMargin}; }
+    @page { size: ${opts.size ?? 'A4'}; margin: ${pageMargin}; }
     @page :first { margin: 0; }
+    ${opts.namedPage ? `@page other { margin: ${opts.namedPage}; } section[id^="s"] { page: other; }` : ''}
     body { margin: 0; font: 12pt sans-serif; }
     * { box-sizing: border-box; }
-    .cover { height: 297mm; break-after: page; padding: 20mm; }
+    .cover { height: 100vh; break-after: page; padding: 10mm; }
     h2 { break-after: avoid; }
     .last { break-before: page; }
-  </style></head><body><section class="cover"><h1>Cover</h1><ol>${toc}</ol></section>${body}<section id="end" class="last"><h2>Last</h2></section></body></html>`;
+  </style></head><body><section class="cover" data-layout="cover"><h1>Cover</h1><ol>${toc}</ol></section>${body}<section id="end" class="last"><h2>Last</h2></section></body></html>`;
 }
 
 /** The page each "Section N" heading sits on, from the PDF's text. */
@@ -80,9 +82,17 @@ describe('the printer', () => {
     expect(contentsNumbers(r.content.pages[0]!)).toEqual(pages);
   });
 
+  it('predicts with the page box the document declares, whatever its size and margins', async () => {
+    const r = await print('toc-a5', contentsDocument('12mm 14mm', 8, { size: 'A5 landscape' }));
+    expect(r.passes).toBe(1);
+    const pages = sectionPages(r.content.pages);
+    expect(Object.keys(pages)).toHaveLength(8);
+    expect(contentsNumbers(r.content.pages[0]!)).toEqual(pages);
+  });
+
   it('prints again with the real numbers when the prediction is wrong', async () => {
-    // Pages far shorter than the briefings' page box: every predicted number after the first pages is wrong.
-    const r = await print('toc-wrong', contentsDocument('80mm 16mm 80mm 16mm', 8));
+    // The sections sit on a named page far shorter than the declared one: the predicted numbers are wrong.
+    const r = await print('toc-wrong', contentsDocument('20mm 16mm 18mm 16mm', 8, { namedPage: '80mm 16mm 80mm 16mm' }));
     expect(r.passes).toBe(2);
     const pages = sectionPages(r.content.pages);
     expect(Object.keys(pages)).toHaveLength(8);
