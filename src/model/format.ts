@@ -121,162 +121,194 @@ function stampOf(at: Date, timeZone: string, lang: Lang): string {
   return PHRASES.stamp(date, `${parts.hour}:${parts.minute}`, timeZone, lang);
 }
 
-/** Turns a briefing model into everything the template prints, already formatted for the chosen languages. */
-export function formatBriefing(model: BriefingModel, opts: FormatOptions): BriefingView {
-  const { langs } = opts;
-  const staleAfter = opts.staleAfterMonths ?? DEFAULT_STALE_AFTER_MONTHS;
-  const p = (t: Text) => pick(t, langs);
-  const sourceRefs = new Map(model.sources.map((s, i) => [s.id, i + 1]));
-  const refOf = (doc: string) => sourceRefs.get(doc) ?? 0;
+/**
+ * What every section's formatting shares: the languages, and where each fact's figures come from (its
+ * sources' numbers on the sources page).
+ */
+class Formatter {
+  readonly #refs: Map<string, number>;
+  constructor(readonly model: BriefingModel, readonly langs: Lang[]) {
+    this.#refs = new Map(model.sources.map((s, i) => [s.id, i + 1]));
+  }
+  /** A bilingual text in the printed languages. */
+  p = (t: Text): Bi => pick(t, this.langs);
+  /** A text made per printed language. */
+  each = (make: (lang: Lang) => string): Bi => each(this.langs, make);
+  /** A source's number on the sources page. */
+  refOf = (doc: string): number => this.#refs.get(doc) ?? 0;
   /** The fact's own source and the sources that state the same figure, in the order of the sources page. */
-  const refsOf = (f: Fact): Refs => [...new Set([f.source.doc, ...(f.also ?? []).map((a) => a.doc)].map(refOf))].sort((a, b) => a - b);
-  const editionYear = Number(model.edition.slice(0, 4));
+  refsOf = (f: Fact): Refs => [...new Set([f.source.doc, ...(f.also ?? []).map((a) => a.doc)].map(this.refOf))].sort((a, b) => a - b);
 
-  const factView = (f: Fact): FactView => ({
+  fact = (f: Fact): FactView => ({
     id: f.id,
-    refs: refsOf(f),
-    title: p(f.title),
-    summary: p(f.summary),
-    values: f.values.map((v) => each(langs, (l) => (v.label ? `${v.label[l]}${PHRASES.colon[l]}` : '') + formatQuantity(v, l))),
-    when: each(langs, (l) => whenOf(f, l)),
-    items: (f.items ?? []).map(p),
-    ...(f.kind === 'target' && f.target_year !== undefined && f.target_year < editionYear
-      ? { deadline: each(langs, (l) => PHRASES.pastDeadline(f.target_year!, l)) }
+    refs: this.refsOf(f),
+    title: this.p(f.title),
+    summary: this.p(f.summary),
+    values: f.values.map((v) => this.each((l) => (v.label ? `${v.label[l]}${PHRASES.colon[l]}` : '') + formatQuantity(v, l))),
+    when: this.each((l) => whenOf(f, l)),
+    items: (f.items ?? []).map(this.p),
+    ...(f.kind === 'target' && f.target_year !== undefined && f.target_year < Number(this.model.edition.slice(0, 4))
+      ? { deadline: this.each((l) => PHRASES.pastDeadline(f.target_year!, l)) }
       : {}),
     ...(f.conflict?.resolution
-      ? { conflict: each(langs, (l) => PHRASES.conflict(refOf(f.source.doc), f.source.quote, refOf(f.conflict!.with.doc), f.conflict!.with.quote, f.conflict!.resolution![l], l)) }
+      ? { conflict: this.each((l) => PHRASES.conflict(this.refOf(f.source.doc), f.source.quote, this.refOf(f.conflict!.with.doc), f.conflict!.with.quote, f.conflict!.resolution![l], l)) }
       : {}),
-    ...previousOf(f),
+    ...this.previous(f),
   });
+
   /** The earlier observation of a series, printed beside the newest so no two values stand unexplained. */
-  const previousOf = (f: Fact): Pick<FactView, 'previous' | 'revised'> => {
-    const prev = model.previous.get(f.id);
+  previous(f: Fact): Pick<FactView, 'previous' | 'revised'> {
+    const prev = this.model.previous.get(f.id);
     if (!prev?.values[0] || !f.values[0]) return {};
     const old = (l: Lang) => formatQuantity(prev.values[0]!, l);
     return {
-      previous: each(langs, (l) => `${LABELS.earlier[l]}${PHRASES.colon[l]}${old(l)}${PHRASES.aside(whenOf(prev, l), l)} [${refOf(prev.source.doc)}]`),
-      revised: each(langs, (l) => `${old(l)} → ${formatQuantity(f.values[0]!, l)} [${refOf(prev.source.doc)}] → [${refOf(f.source.doc)}]`),
+      previous: this.each((l) => `${LABELS.earlier[l]}${PHRASES.colon[l]}${old(l)}${PHRASES.aside(whenOf(prev, l), l)} [${this.refOf(prev.source.doc)}]`),
+      revised: this.each((l) => `${old(l)} → ${formatQuantity(f.values[0]!, l)} [${this.refOf(prev.source.doc)}] → [${this.refOf(f.source.doc)}]`),
     };
-  };
+  }
 
-  // The key figures are the analyst's choice (key: true, proved a measured or planned quantity by check),
-  // never filled up with others; at most eight.
-  const keyFacts = model.facts.filter((f) => f.key && f.values.length > 0).slice(0, 8);
-  const keyFigures = keyFacts.map((f) => ({
-    value: each(langs, (l) => formatQuantity(f.values[0]!, l)),
-    title: p(f.title),
-    when: each(langs, (l) => whenOf(f, l)),
-    refs: refsOf(f),
-  }));
-
-  const chartView = (id: string, type: ChartView['type'], title: Text, facts: Fact[], rows: ChartView['rows']): ChartView => {
+  chart(id: string, type: ChartView['type'], title: Text, facts: Fact[], rows: ChartView['rows']): ChartView {
     const kind = type === 'bar' ? LABELS.chartAlt : LABELS.timelineAlt;
     return {
       id,
       type,
-      title: p(title),
+      title: this.p(title),
       rows,
-      alt: each(langs, (l) => `${kind[l]}${PHRASES.colon[l]}${title[l]}${PHRASES.stop[l]}${rows.map((r) => `${r.label[l]} ${r.formatted[l]}`).join(PHRASES.semicolon[l])}`),
-      refs: [...new Set(facts.flatMap(refsOf))].sort((a, b) => a - b),
+      alt: this.each((l) => `${kind[l]}${PHRASES.colon[l]}${title[l]}${PHRASES.stop[l]}${rows.map((r) => `${r.label[l]} ${r.formatted[l]}`).join(PHRASES.semicolon[l])}`),
+      refs: [...new Set(facts.flatMap(this.refsOf))].sort((a, b) => a - b),
     };
-  };
-  const charts: ChartView[] = model.charts.map(({ spec, facts }) =>
-    chartView(spec.id, 'bar', spec.title, facts, facts.map((f) => {
+  }
+}
+
+/** The key figures: the analyst's choice (key: true, proved a measured or planned quantity by check), never filled up with others; at most eight. */
+function keyFiguresOf(fmt: Formatter): BriefingView['keyFigures'] {
+  return fmt.model.facts
+    .filter((f) => f.key && f.values.length > 0)
+    .slice(0, 8)
+    .map((f) => ({ value: fmt.each((l) => formatQuantity(f.values[0]!, l)), title: fmt.p(f.title), when: fmt.each((l) => whenOf(f, l)), refs: fmt.refsOf(f) }));
+}
+
+/** The declared charts, a trend chart per series with two or more observations, and a timeline of two or more milestones. */
+function chartsOf(fmt: Formatter, milestones: Fact[]): ChartView[] {
+  const { model } = fmt;
+  const charts = model.charts.map(({ spec, facts }) =>
+    fmt.chart(spec.id, 'bar', spec.title, facts, facts.map((f) => {
       const v = f.values.find((x) => x.unit === spec.unit)!;
-      return { factId: f.id, label: p(f.title), value: v.value, formatted: each(langs, (l) => formatQuantity(v, l)), refs: refsOf(f) };
+      return { factId: f.id, label: fmt.p(f.title), value: v.value, formatted: fmt.each((l) => formatQuantity(v, l)), refs: fmt.refsOf(f) };
     })),
   );
-
-  // A series with two or more observations: a small chart of its figures over time, oldest first.
   for (const s of model.series) {
     const latest = s.facts[s.facts.length - 1]!;
     const unit = latest.values[0]?.unit;
     const points = s.facts.filter((f) => f.values[0] && f.values[0].unit === unit);
     if (points.length < 2) continue;
-    charts.push(chartView(`series-${s.id}`, 'bar', { zh: `${latest.title.zh}（${LABELS.overTime.zh}）`, en: `${latest.title.en} ${LABELS.overTime.en}` }, points, points.map((f) => ({
-      factId: f.id, label: each(langs, (l) => whenOf(f, l)), value: f.values[0]!.value, formatted: each(langs, (l) => formatQuantity(f.values[0]!, l)), refs: refsOf(f),
+    charts.push(fmt.chart(`series-${s.id}`, 'bar', { zh: `${latest.title.zh}（${LABELS.overTime.zh}）`, en: `${latest.title.en} ${LABELS.overTime.en}` }, points, points.map((f) => ({
+      factId: f.id, label: fmt.each((l) => whenOf(f, l)), value: f.values[0]!.value, formatted: fmt.each((l) => formatQuantity(f.values[0]!, l)), refs: fmt.refsOf(f),
     }))));
   }
-
-  const byKind = (kind: Fact['kind']) => model.facts.filter((f) => f.kind === kind);
-  const milestones = byKind('milestone').sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
   // Two or more dated events make a timeline, drawn for every briefing without being declared.
   if (milestones.length >= 2) {
-    charts.push(chartView('milestone-timeline', 'timeline', LABELS.timeline, milestones, milestones.map((f, i) => ({
-      factId: f.id, label: p(f.title), value: i, formatted: each(langs, (l) => formatDate(f.date!, l)), refs: refsOf(f),
+    charts.push(fmt.chart('milestone-timeline', 'timeline', LABELS.timeline, milestones, milestones.map((f, i) => ({
+      factId: f.id, label: fmt.p(f.title), value: i, formatted: fmt.each((l) => formatDate(f.date!, l)), refs: fmt.refsOf(f),
     }))));
   }
-  const sections: SectionView[] = [
-    { id: 'targets', heading: p(LABELS.targets), facts: byKind('target').map(factView) },
-    { id: 'progress', heading: p(LABELS.progress), facts: byKind('metric').map(factView) },
-    { id: 'milestones', heading: p(LABELS.milestones), facts: milestones.map(factView) },
-    { id: 'initiatives', heading: p(LABELS.initiatives), facts: byKind('initiative').map(factView) },
-  ].filter((s) => s.facts.length > 0);
+  return charts;
+}
 
-  // Every passage the briefing rests on, under its source: the facts' own quotes, the sources that repeat
-  // a figure, and the reading a resolved conflict did not adopt.
+/** The facts by kind, in print order: targets, progress, milestones (by date), initiatives. */
+function sectionsOf(fmt: Formatter, milestones: Fact[]): SectionView[] {
+  const byKind = (kind: Fact['kind']) => fmt.model.facts.filter((f) => f.kind === kind);
+  return [
+    { id: 'targets', heading: fmt.p(LABELS.targets), facts: byKind('target').map(fmt.fact) },
+    { id: 'progress', heading: fmt.p(LABELS.progress), facts: byKind('metric').map(fmt.fact) },
+    { id: 'milestones', heading: fmt.p(LABELS.milestones), facts: milestones.map(fmt.fact) },
+    { id: 'initiatives', heading: fmt.p(LABELS.initiatives), facts: byKind('initiative').map(fmt.fact) },
+  ].filter((s) => s.facts.length > 0);
+}
+
+/**
+ * Every passage the briefing rests on, under its source: the facts' own quotes, the sources that repeat a
+ * figure, and the reading a resolved conflict did not adopt.
+ */
+function sourcesOf(fmt: Formatter): SourceView[] {
+  const { model } = fmt;
   const shown = [...new Set([...model.facts, ...model.previous.values(), ...model.cited.values()])];
-  const sources: SourceView[] = model.sources.map((s) => ({
-    ref: refOf(s.id),
-    title: p(s.title),
-    publisher: p(s.publisher),
-    published: each(langs, (l) => formatDate(s.published, l)),
-    ...(s.quality ? { quality: p(s.quality) } : {}),
+  return model.sources.map((s) => ({
+    ref: fmt.refOf(s.id),
+    title: fmt.p(s.title),
+    publisher: fmt.p(s.publisher),
+    published: fmt.each((l) => formatDate(s.published, l)),
+    ...(s.quality ? { quality: fmt.p(s.quality) } : {}),
     quotes: shown.flatMap((f) => [
-      ...(f.source.doc === s.id ? [{ title: p(f.title), quote: f.source.quote }] : []),
-      ...(f.also ?? []).filter((a) => a.doc === s.id).map((a) => ({ title: p(f.title), quote: a.quote, use: p(LABELS.alsoStated) })),
-      ...(f.conflict?.with.doc === s.id ? [{ title: p(f.title), quote: f.conflict.with.quote, use: p(LABELS.notAdopted) }] : []),
+      ...(f.source.doc === s.id ? [{ title: fmt.p(f.title), quote: f.source.quote }] : []),
+      ...(f.also ?? []).filter((a) => a.doc === s.id).map((a) => ({ title: fmt.p(f.title), quote: a.quote, use: fmt.p(LABELS.alsoStated) })),
+      ...(f.conflict?.with.doc === s.id ? [{ title: fmt.p(f.title), quote: f.conflict.with.quote, use: fmt.p(LABELS.notAdopted) }] : []),
     ]),
   }));
+}
 
-  const { since } = model.whatsNew;
-  const whatsNew = {
-    heading: each(langs, (l) => (since ? PHRASES.whatsNewSince(formatDate(since, l), l) : LABELS.whatsNew[l])),
-    ...(since === null ? { note: p(LABELS.firstEdition) } : model.whatsNew.facts.length === 0 ? { note: p(LABELS.nothingNew) } : {}),
-    facts: since === null ? [] : model.whatsNew.facts.map(factView),
+/** What is new since last month's edition, or that this is the first. */
+function whatsNewOf(fmt: Formatter): BriefingView['whatsNew'] {
+  const { since, facts } = fmt.model.whatsNew;
+  return {
+    heading: fmt.each((l) => (since ? PHRASES.whatsNewSince(formatDate(since, l), l) : LABELS.whatsNew[l])),
+    ...(since === null ? { note: fmt.p(LABELS.firstEdition) } : facts.length === 0 ? { note: fmt.p(LABELS.nothingNew) } : {}),
+    facts: since === null ? [] : facts.map(fmt.fact),
   };
+}
+
+/** The age of the data: the newest date any printed figure was true, and a plain word when it is old. */
+function dataAgeOf(fmt: Formatter, staleAfter: number): BriefingView['dataAge'] {
+  const { model } = fmt;
+  const newest = model.facts.filter((f) => f.kind !== 'target').map(observedMonth).sort().pop();
+  if (!newest) return undefined;
+  const age = monthsBetween(newest, model.edition);
+  return { newest: fmt.each((l) => formatDate(newest, l)), ...(age > staleAfter ? { notice: fmt.each((l) => PHRASES.noNewerData(formatDate(newest, l), age, l)) } : {}) };
+}
+
+/**
+ * Turns a briefing model into everything the template prints, already formatted for the chosen
+ * languages, one part of the page at a time: cover (with the age of the data and the lead), what's new,
+ * key figures, charts, the sections of facts, the sources, the contents.
+ */
+export function formatBriefing(model: BriefingModel, opts: FormatOptions): BriefingView {
+  const { langs } = opts;
+  const fmt = new Formatter(model, langs);
+  const milestones = model.facts.filter((f) => f.kind === 'milestone').sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
+  const dataAge = dataAgeOf(fmt, opts.staleAfterMonths ?? DEFAULT_STALE_AFTER_MONTHS);
+  const whatsNew = whatsNewOf(fmt);
+  const keyFigures = keyFiguresOf(fmt);
+  const charts = chartsOf(fmt, milestones);
+  const sections = sectionsOf(fmt, milestones);
   const toc = model.facts.length
     ? [
         { id: 'whats-new', heading: whatsNew.heading },
-        ...(keyFigures.length ? [{ id: 'key-figures', heading: p(LABELS.keyFigures) }] : []),
-        ...(charts.length ? [{ id: 'charts', heading: p(LABELS.charts) }] : []),
+        ...(keyFigures.length ? [{ id: 'key-figures', heading: fmt.p(LABELS.keyFigures) }] : []),
+        ...(charts.length ? [{ id: 'charts', heading: fmt.p(LABELS.charts) }] : []),
         ...sections.map((s) => ({ id: s.id, heading: s.heading })),
-        { id: 'sources', heading: p(LABELS.sources) },
+        { id: 'sources', heading: fmt.p(LABELS.sources) },
       ]
     : [];
-
-  // The age of the data: the newest date any printed figure was true, and a plain word when it is old.
-  const newest = model.facts.filter((f) => f.kind !== 'target').map(observedMonth).sort().pop();
-  const dataAge = newest
-    ? {
-        newest: each(langs, (l) => formatDate(newest, l)),
-        ...(monthsBetween(newest, model.edition) > staleAfter ? { notice: each(langs, (l) => PHRASES.noNewerData(formatDate(newest, l), monthsBetween(newest, model.edition), l)) } : {}),
-      }
-    : undefined;
-
-  const labels = Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, p(v)])) as BriefingView['labels'];
-  const title = langs.includes('zh')
-    ? `${model.zone.name.zh} · ${model.theme.name.zh} · ${model.edition}`
-    : `${model.zone.name.en} · ${model.theme.name.en} · ${model.edition}`;
+  const name = langs.includes('zh') ? 'zh' : 'en';
   return {
     langs,
     lang: langs.includes('zh') ? 'zh-CN' : 'en',
-    zone: p(model.zone.name),
-    theme: p(model.theme.name),
+    zone: fmt.p(model.zone.name),
+    theme: fmt.p(model.theme.name),
     accent: model.theme.accent,
-    edition: each(langs, (l) => formatDate(model.edition, l)),
-    generated: each(langs, (l) => stampOf(opts.generatedAt, opts.timeZone ?? 'Asia/Shanghai', l)),
+    edition: fmt.each((l) => formatDate(model.edition, l)),
+    generated: fmt.each((l) => stampOf(opts.generatedAt, opts.timeZone ?? 'Asia/Shanghai', l)),
     ...(dataAge ? { dataAge } : {}),
-    ...(model.lead ? { lead: leadView(model.lead, model.cited, langs, refsOf) } : {}),
-    title,
+    ...(model.lead ? { lead: leadView(model.lead, model.cited, langs, fmt.refsOf) } : {}),
+    title: `${model.zone.name[name]} · ${model.theme.name[name]} · ${model.edition}`,
     keyFigures,
     charts,
     sections,
-    sources,
+    sources: sourcesOf(fmt),
     whatsNew,
     toc,
     empty: model.facts.length === 0,
-    labels,
+    labels: Object.fromEntries(Object.entries(LABELS).map(([k, v]) => [k, fmt.p(v)])) as BriefingView['labels'],
   };
 }
 
