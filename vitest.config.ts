@@ -13,6 +13,7 @@ const UNIT = [
   'tests/data/normalize.test.ts',
   'tests/data/quantities.test.ts',
   'tests/data/leads.test.ts',
+  'tests/data/load.test.ts',
   'tests/draft/figures.test.ts',
   'tests/draft/seeds.test.ts',
   'tests/draft/usage.test.ts',

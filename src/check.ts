@@ -9,7 +9,7 @@
  *   6. coverage (optional): per source, sentences holding a number that back no fact.
  */
 import type { Problem } from './errors.js';
-import type { Fact, FactBase, Sheet } from './data/load.js';
+import { placeOf, type Fact, type FactBase, type Sheet } from './data/load.js';
 import { normalizeText as normalizeUncached, quoteSpans } from './data/normalize.js';
 import { chineseNumeralsIn, numbersIn, sameNumber } from './data/quantities.js';
 import { quotedNumbers } from './draft/figures.js';
@@ -157,7 +157,7 @@ function checkRepeats(base: FactBase, errors: Problem[]): void {
           const how = cited.has(fact.source.doc)
             ? `keep one of the two facts (they cite the same source)`
             : `add { doc: ${fact.source.doc}, quote } to "also" of "${twin.fact.id}" and remove this fact, or give both facts the same series id if they are observations at different times`;
-          errors.push(sheet.yaml.problem(['facts', i, 'values'], `"${fact.id}" states ${v.value} ${v.unit}, as "${twin.fact.id}" (${twin.sheet.file}:${twin.fact.line}) already does for the same indicator`, how));
+          errors.push(sheet.yaml.problem(['facts', i, 'values'], `"${fact.id}" states ${v.value} ${v.unit}, as "${twin.fact.id}" (${twin.sheet.file}:${placeOf(twin.fact).line}) already does for the same indicator`, how));
         }
         seen.set(key, [...before, { fact, sheet, i }]);
       }
@@ -221,7 +221,7 @@ function checkConflicts(base: FactBase, normalized: Map<string, string>, sheet: 
     }
     const resolution = declared.resolution;
     if (resolution) {
-      notes.push(() => `${sheet.file}:${fact.line}:${fact.col}: conflict resolved for "${fact.id}": ${fact.source.doc} "${fact.source.quote}" adopted over ${declared.with.doc} "${declared.with.quote}": ${resolution.en}`);
+      notes.push(() => `${sheet.file}:${placeOf(fact).line}:${placeOf(fact).col}: conflict resolved for "${fact.id}": ${fact.source.doc} "${fact.source.quote}" adopted over ${declared.with.doc} "${declared.with.quote}": ${resolution.en}`);
     } else {
       report(['facts', i, 'conflict'], `unresolved conflict for "${fact.id}" between ${fact.source.doc} and ${declared.with.doc}`, 'add resolution: { zh, en } saying which reading is adopted and why');
     }

@@ -117,7 +117,7 @@ function program(): Command {
     .option('--stale-after <months>', 'age in months after which a measured figure is stale', String(DEFAULT_STALE_AFTER_MONTHS))
     .option('--data <dir>', 'data folder', 'data')
     .action(async (opts: { coverage?: boolean; data: string; edition?: string; staleAfter: string }) => {
-      const { loadFactBase } = await import('./data/load.js');
+      const { loadFactBase, placeOf } = await import('./data/load.js');
       const { checkFactBase } = await import('./check.js');
       const config = resolveConfig({ data: opts.data, staleAfter: opts.staleAfter, ...(opts.edition ? { edition: opts.edition } : {}) });
       const base = loadFactBase(config.dataDir);
@@ -127,7 +127,7 @@ function program(): Command {
         const { isStale } = await import('./model/select.js');
         const { knownBy } = await import('./model/edition.js');
         const stale = base.sheets.flatMap((s) => s.facts).filter((f) => knownBy(base.sources.get(f.source.doc)?.published ?? '9999', config.edition!) && isStale(f, config.edition!, config.staleAfterMonths));
-        for (const f of stale) console.log(`stale: ${f.file}:${f.line}:${f.col}: "${f.id}" dates from ${f.period?.to ?? f.as_of}, more than ${config.staleAfterMonths} months before edition ${config.edition}`);
+        for (const f of stale) console.log(`stale: ${f.file}:${placeOf(f).line}:${placeOf(f).col}: "${f.id}" dates from ${f.period?.to ?? f.as_of}, more than ${config.staleAfterMonths} months before edition ${config.edition}`);
         console.log(`${stale.length} stale figure${stale.length === 1 ? '' : 's'} at edition ${config.edition}`);
       }
       if (opts.coverage) {

@@ -15,13 +15,45 @@ export interface Source extends SourceSpec {
   text: string;
 }
 
-export interface Fact extends FactSpec {
-  zone: string;
-  theme: string;
-  /** Where the fact is written, for messages. */
+/** Where a fact is written, for messages. */
+export interface Place {
   file: string;
   line: number;
   col: number;
+}
+
+/**
+ * A fact's place is kept under this symbol: a copy of the fact (`{ ...fact }`, Object.assign) carries it
+ * as it carries any own property, while JSON and Object.keys leave it out (a fact's fingerprint, its YAML).
+ * Its line and column are found when first read (parsing for positions is slow, and only a message needs
+ * them), once for the fact and all its copies.
+ */
+export const PLACE: unique symbol = Symbol('briefing.place');
+
+export interface Fact extends FactSpec {
+  zone: string;
+  theme: string;
+  /** The file the fact is written in, as shown to the user. */
+  file: string;
+  readonly [PLACE]: Place;
+}
+
+/** Where `fact`, or a copy of it, is written: its file, line and column. */
+export const placeOf = (fact: Pick<Fact, typeof PLACE>): Place => fact[PLACE];
+
+/** A place whose line and column are looked up on the first read of either. */
+function lazyPlace(file: string, locate: () => { line: number; col: number }): Place {
+  let at: { line: number; col: number } | undefined;
+  const found = () => (at ??= locate());
+  return {
+    file,
+    get line() {
+      return found().line;
+    },
+    get col() {
+      return found().col;
+    },
+  };
 }
 
 export interface Sheet {
@@ -233,14 +265,7 @@ export function loadFactBase(dataDir: string): FactBase {
       const loaded = loadYaml(file, sheetSchema, problems);
       if (!loaded) continue;
       // A fact's line and column are found when a message asks for them (parsing for positions is slow).
-      const facts = loaded.value.facts.map((f, i): Fact => {
-        const fact = { ...f, zone, theme, file: loaded.yaml.file } as Fact;
-        let at: { line: number; col: number } | undefined;
-        const place = () => (at ??= loaded.yaml.locate(['facts', i]));
-        Object.defineProperty(fact, 'line', { get: () => place().line });
-        Object.defineProperty(fact, 'col', { get: () => place().col });
-        return fact;
-      });
+      const facts = loaded.value.facts.map((f, i): Fact => ({ ...f, zone, theme, file: loaded.yaml.file, [PLACE]: lazyPlace(loaded.yaml.file, () => loaded.yaml.locate(['facts', i])) }));
       sheets.push({ zone, theme, file: loaded.yaml.file, yaml: loaded.yaml, facts, charts: loaded.value.charts ?? [] });
     }
   }
@@ -251,7 +276,7 @@ export function loadFactBase(dataDir: string): FactBase {
     const p = (at: PropertyKey[], message: string, hint: string) => problems.push(sheet.yaml.problem(at, message, hint));
     sheet.facts.forEach((f, i) => {
       const other = seen.get(f.id);
-      if (other) p(['facts', i, 'id'], `fact id "${f.id}" is also used at ${other.file}:${other.line}`, 'ids are unique across all sheets; rename one');
+      if (other) p(['facts', i, 'id'], `fact id "${f.id}" is also used at ${other.file}:${placeOf(other).line}`, 'ids are unique across all sheets; rename one');
       seen.set(f.id, f);
       const refs: { ref: { doc: string }; at: PropertyKey[] }[] = [{ ref: f.source, at: ['facts', i, 'source', 'doc'] }];
       (f.also ?? []).forEach((ref, j) => refs.push({ ref, at: ['facts', i, 'also', j, 'doc'] }));

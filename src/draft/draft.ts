@@ -6,7 +6,7 @@
  *   4. matches   figures the base already holds: known, update or conflict  (match.ts)
  * The result is a draft sheet in the fact-sheet format, English left empty for a person to write.
  */
-import { observedAt, type FactBase, type Source } from '../data/load.js';
+import { observedAt, placeOf, type FactBase, type Source } from '../data/load.js';
 import { normalizeText } from '../data/normalize.js';
 import type { DraftFactSpec, DraftSheetSpec } from '../data/schema.js';
 import { stringify } from 'yaml';
@@ -75,7 +75,7 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
     }
     for (const m of matches) {
       if (!m) continue;
-      const where = `"${m.fact.id}" (${m.fact.file}:${m.fact.line})`;
+      const where = `"${m.fact.id}" (${m.fact.file}:${placeOf(m.fact).line})`;
       if (m.status === 'known') notes.push(`${m.value} ${m.fact.values.find((v) => v.value === m.value)?.unit ?? ''} is already in ${where}`.replace(/ +/g, ' '));
       else if (m.status === 'update') notes.push(`${observed > observedAt(m.fact) ? 'a newer' : 'an earlier'} figure for ${where}, which states ${m.value} as of ${observedAt(m.fact)}`);
       else notes.push(`differs from ${where}, which states ${m.value} for the same or a later date: decide which reading holds`);

@@ -2,7 +2,7 @@
  * What a source adds: every figure of its text, marked as used by a fact of the base, drafted (in
  * data/drafts/, waiting for review) or not used. The preview shows it as a page per source.
  */
-import type { FactBase } from '../data/load.js';
+import { placeOf, type FactBase } from '../data/load.js';
 import type { DraftSheet } from '../data/drafts.js';
 import { normalizeText, quoteSpans } from '../data/normalize.js';
 import { sameNumber } from '../data/quantities.js';
@@ -49,7 +49,7 @@ export function sourceUsage(base: FactBase, drafts: DraftSheet[], sourceId: stri
       const inside = ([a, b]: readonly [number, number]) => a <= from && to <= b;
       const fact = facts.find(({ f, span }) => inside(span) && f.values.some((v) => sameNumber(v.value, fig.value))) ?? facts.find(({ span }) => inside(span));
       const draft = drafted.find(({ f, span }) => inside(span) && f.values.some((v) => sameNumber(v.value, fig.value)));
-      if (fact) marks.push({ from, to, status: 'used', fact: { id: fact.f.id, zone: fact.f.zone, theme: fact.f.theme, file: fact.f.file, line: fact.f.line } });
+      if (fact) marks.push({ from, to, status: 'used', fact: { id: fact.f.id, zone: fact.f.zone, theme: fact.f.theme, file: fact.f.file, line: placeOf(fact.f).line } });
       else if (draft) marks.push({ from, to, status: 'drafted', draft: draft.f.id });
       else marks.push({ from, to, status: 'unused' });
     }

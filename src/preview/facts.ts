@@ -3,8 +3,8 @@ import { loadFactBase, type Fact, type FactBase, type Sheet } from '../data/load
 import { checkFactBase } from '../check.js';
 import { sheetKey } from './watch.js';
 
-/** A fact as `check` sees it: everything but where it is written (lines move when a fact above grows). */
-const fingerprint = (f: Fact) => JSON.stringify({ ...f, line: 0, col: 0 });
+/** A fact as `check` sees it: everything but where it is written (JSON leaves out its PLACE: lines move when a fact above grows). */
+const fingerprint = (f: Fact) => JSON.stringify(f);
 
 /**
  * loadCheckedFacts after some fact sheets changed: every file is loaded and validated (schemas, ids unique
