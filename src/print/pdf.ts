@@ -180,7 +180,7 @@ export function pageBox(): { width: number; height: number; widthCss: string; he
     a3: ['297mm', '420mm'], a4: ['210mm', '297mm'], a5: ['148mm', '210mm'], b4: ['250mm', '353mm'], b5: ['176mm', '250mm'],
     letter: ['8.5in', '11in'], legal: ['8.5in', '14in'], ledger: ['11in', '17in'],
   };
-  let rule: CSSStyleDeclaration | undefined;
+  let rule: CSSPageRule['style'] | undefined;
   for (const sheet of [...document.styleSheets]) {
     for (const r of [...sheet.cssRules]) {
       if (r instanceof CSSPageRule && r.selectorText === '' && !rule) rule = r.style;
