@@ -59,6 +59,10 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
     const known = matches.filter((m): m is Match => m?.status === 'known');
     summary.known += known.length;
     const allKnown = known.length === clause.figures.length && new Set(known.map((m) => m.fact.id)).size === 1;
+    // A clause whose figures a fact already cites from this very source (as its source or an `also`) is
+    // traced already: nothing to draft, nothing to accept.
+    const cites = known[0] && [known[0].fact.source.doc, ...(known[0].fact.also ?? []).map((x) => x.doc)];
+    if (allKnown && cites?.includes(sourceId)) continue;
     let revision = matches.find((m) => m && m.status !== 'known');
     // "由去年9月底的1883家增加到今年5月底的2105家": a known figure and another in the same unit is its revision.
     const twin = known[0] && clause.figures.findIndex((f, i) => !matches[i] && f.unit === clause.figures[matches.indexOf(known[0]!)]!.unit);
