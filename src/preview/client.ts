@@ -1,14 +1,23 @@
 /**
- * What the preview adds to a page, as strings: the state the server hands the page, the client script
- * (reload on the server's word, the problem overlay, the contents' page numbers), and the screen
- * stylesheet that shows Paged.js's pages as grey-framed A4 sheets. Nothing here loads from the network.
+ * What the preview adds to a page: the state the server hands the page, the tags that load the client
+ * (a real module, browser/client.ts, compiled to dist/ and served from there) and Paged.js, and the
+ * screen stylesheet that shows Paged.js's pages as grey-framed A4 sheets. Nothing here loads from the
+ * network.
  */
-import { bookmarkTitle, contentsFromOutline, contentsHeadings, fillContents } from '../print/contents.js';
 
 /** Every URL the preview serves for itself starts with this; drafts and fonts never do. */
 export const PREVIEW_PREFIX = '/__preview/';
 export const EVENTS_URL = `${PREVIEW_PREFIX}events`;
 export const PAGED_URL = `${PREVIEW_PREFIX}paged.polyfill.js`;
+/** `<CODE_PREFIX><module>`: the browser's modules, by their path under dist/. */
+export const CODE_PREFIX = `${PREVIEW_PREFIX}dist/`;
+/**
+ * The compiled modules a page may load, by their path under dist/: the client and what it imports
+ * (relative imports, so a module at CODE_PREFIX + its path finds the others there). Nothing else under
+ * dist/ is served.
+ */
+export const BROWSER_MODULES = ['preview/browser/client.js', 'preview/browser/paged-fixes.js', 'print/contents.js'] as const;
+export const CLIENT_URL = `${CODE_PREFIX}${BROWSER_MODULES[0]}`;
 /** `<CONTENTS_PREFIX><edition>/<name>.json`: the bookmarks of the draft's PDF, `{ bookmarks: [title, page][] }`. */
 export const CONTENTS_PREFIX = `${PREVIEW_PREFIX}contents/`;
 
@@ -31,6 +40,14 @@ export interface PageState {
    */
   nonce?: string;
 }
+
+/** What the client reads from the page (id `briefing-preview-state`): the state, without the nonce. */
+export type ClientState = Omit<PageState, 'nonce'> & {
+  /** The event stream's URL, naming the page. */
+  events: string;
+  /** The page lays its sheets out with Paged.js: a draft. */
+  paged: boolean;
+};
 
 /** Text the overlay and the bar show; all of the preview's own words are here. */
 export const PREVIEW_TEXT = {
@@ -75,175 +92,6 @@ const SHEETS_CSS = `
 }
 `;
 
-/**
- * The client: connects to the event stream (EventSource reconnects by itself; a stream closed for good is
- * opened again), reloads when told or when the server restarted, shows problems over the page, and fills
- * in the contents' page numbers from the draft's PDF. Plain ES2017 so it runs as written in any current
- * browser, but for the functions of print/contents.ts it shares with the printer (ES2022, as compiled).
- */
-const CLIENT_JS = `
-(function () {
-  var state = JSON.parse(document.getElementById('briefing-preview-state').textContent);
-  var text = JSON.parse(document.getElementById('briefing-preview-text').textContent);
-  var scrollKey = 'briefing-preview-scroll:' + location.pathname + location.search;
-  var overlay = null;
-  var reloading = false;
-
-  function whenReady(fn) {
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fn);
-    else fn();
-  }
-  function el(tag, props, children) {
-    var e = document.createElement(tag);
-    for (var k in props) e[k] = props[k];
-    (children || []).forEach(function (c) { e.appendChild(c); });
-    return e;
-  }
-  // Outside <body>: Paged.js moves the body's content into its pages.
-  function showProblems(lines) {
-    if (overlay) { overlay.remove(); overlay = null; }
-    if (!lines || !lines.length) return;
-    var hide = el('button', { type: 'button', textContent: text.hide, onclick: function () { overlay.remove(); overlay = null; } });
-    overlay = el('div', { id: 'briefing-preview-overlay' }, [el('div', { role: 'alert' }, [
-      hide, el('h2', { textContent: text.problemsTitle }), el('p', { textContent: text.problemsBody }),
-      el('pre', { textContent: lines.join('\\n') })])]);
-    document.documentElement.appendChild(overlay);
-  }
-  function reload() {
-    if (reloading) return;
-    reloading = true;
-    try { sessionStorage.setItem(scrollKey, String(window.scrollY)); } catch (e) {}
-    location.reload();
-  }
-  function restoreScroll() {
-    try {
-      var y = sessionStorage.getItem(scrollKey);
-      if (y !== null) { sessionStorage.removeItem(scrollKey); window.scrollTo(0, Number(y)); }
-    } catch (e) {}
-  }
-  var status = null;
-  function bar() {
-    var parts = [el('a', { href: state.links.index, textContent: text.index })];
-    if (window.PagedPolyfill) {
-      status = el('span', { textContent: text.laying });
-      parts.push(status);
-    }
-    if (state.links.pdf) parts.push(el('a', { href: state.links.pdf, textContent: text.pdf }));
-    document.documentElement.appendChild(el('div', { id: 'briefing-preview-bar' }, parts));
-  }
-  // The contents' page numbers are the PDF's: the printed briefing takes them from its PDF's bookmarks
-  // (src/print/contents.ts), and so does this page, with the same functions, from the PDF the preview
-  // prints of this draft. Paged.js's sheets are an approximation of the printed pages; the numbers
-  // are not taken from them. The headings are read before Paged.js splits the sections into sheets.
-  ${contentsHeadings.toString()}
-  ${bookmarkTitle.toString()}
-  ${contentsFromOutline.toString()}
-  ${fillContents.toString()}
-  var contents = null;
-  function askContents() {
-    if (!state.links.contents) return;
-    var headings = contentsHeadings();
-    if (!headings.length) return;
-    contents = fetch(state.links.contents, { cache: 'no-store' }).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (body) {
-        if (!res.ok || !Array.isArray(body.bookmarks)) throw new Error(body.error || ('HTTP ' + res.status));
-        return contentsFromOutline({ bookmarks: function () { return body.bookmarks; } }, headings);
-      });
-    });
-    // Told in the bar once the sheets are laid out (laidOut), not as an unhandled rejection before.
-    contents.catch(function () {});
-  }
-  // The bar says how many pages once the sheets are laid out and the contents have their numbers.
-  function laidOut(total) {
-    var pages = text.pages.replace(/\\{n\\}/g, String(total));
-    if (!contents) { if (status) status.textContent = pages; return; }
-    if (status) status.textContent = text.contentsPending;
-    contents.then(function (numbers) {
-      fillContents(numbers);
-      if (status) status.textContent = pages;
-    }, function (e) {
-      if (status) status.textContent = pages + ' · ' + text.contentsFailed.replace('{why}', e && e.message ? e.message : String(e));
-    });
-  }
-  window.PagedConfig = {
-    auto: true,
-    before: function () {
-      try { askContents(); } catch (e) { contents = Promise.reject(e); contents.catch(function () {}); }
-    },
-    after: function (flow) {
-      laidOut(flow.total);
-      restoreScroll();
-    },
-  };
-
-  function connect() {
-    var es = new EventSource(state.events);
-    es.addEventListener('hello', function (e) {
-      var d = JSON.parse(e.data);
-      if (d.serverId !== state.serverId || d.generation !== state.generation) return reload();
-      showProblems(d.problems);
-    });
-    es.addEventListener('reload', function (e) {
-      var d = JSON.parse(e.data);
-      if (d.all || (state.page && d.pages.indexOf(state.page) >= 0)) reload();
-      else state.generation = d.generation;
-    });
-    es.addEventListener('problems', function (e) { showProblems(JSON.parse(e.data).lines); });
-    es.onerror = function () {
-      if (es.readyState === 2) { es.close(); setTimeout(connect, 1000); }
-    };
-  }
-
-  whenReady(function () {
-    // The index's edition selector submits its form on change (no inline handler: the CSP forbids them).
-    var selects = document.querySelectorAll('select[data-submit-on-change]');
-    for (var i = 0; i < selects.length; i++) selects[i].addEventListener('change', function () { this.form.submit(); });
-    if (state.page) bar();
-    showProblems(state.problems);
-    if (!state.page) restoreScroll();
-  });
-  connect();
-})();
-`;
-
-/**
- * Two corrections to Paged.js 0.4, so the sheets follow print.css as Chromium's own printing does.
- * They run after paged.polyfill.js has loaded and before it lays out (at DOM ready).
- *   1. A later @page rule's margin box replaces an earlier one's instead of cascading with it: print.css
- *      styles @top-left (font, colour, alignment) and briefing.hbs gives it its content in a second
- *      @page rule, so the running header lost its style. The two blocks are merged, earlier first.
- *   2. Rules with "+" (span.primary + span.secondary …) are rewritten to attribute selectors, which drops
- *      their ::before and their specificity (the "· " between a table's two figures vanished). They are
- *      left as written; adjacency only matters within one line here, which a page break never splits.
- */
-const PAGED_FIXES_JS = `
-(function () {
-  var handlers = (window.Paged && window.Paged.registeredHandlers) || [];
-  var named = function (name) { return handlers.filter(function (h) { return h.name === name; })[0]; };
-  var AtPage = named('AtPage');
-  if (AtPage) {
-    var onAtPage = AtPage.prototype.onAtPage;
-    AtPage.prototype.onAtPage = function (node, item, list) {
-      var before = {};
-      for (var sel in this.pages) before[sel] = Object.assign({}, this.pages[sel].marginalia);
-      var result = onAtPage.call(this, node, item, list);
-      for (var s in before) {
-        var now = this.pages[s].marginalia;
-        for (var loc in before[s]) {
-          if (now[loc] && now[loc] !== before[s][loc]) now[loc].children.prependList(before[s][loc].children);
-        }
-      }
-      return result;
-    };
-  }
-  var Following = named('Following');
-  if (Following) {
-    Following.prototype.onRule = function () {};
-    Following.prototype.afterParsed = function () {};
-  }
-})();
-`;
-
 /** `nonce="…"` for a script tag, or nothing. A nonce is base64; anything else is refused rather than escaped. */
 function nonceAttr(nonce: string | undefined): string {
   if (nonce === undefined) return '';
@@ -253,20 +101,22 @@ function nonceAttr(nonce: string | undefined): string {
 
 /**
  * The tags the preview puts at the end of a page's <head>: its state, its words, the stylesheets Paged.js
- * must leave alone (`data-pagedjs-ignore`), the client, and, for drafts, Paged.js itself. Every script
- * tag carries the response's nonce.
+ * must leave alone (`data-pagedjs-ignore`), the client and, for drafts, Paged.js itself. Both scripts are
+ * deferred (a module is), so they run in this order once the document is parsed: the client first sets
+ * Paged.js's configuration. Every script tag carries the response's nonce.
  */
 export function previewHead(state: PageState, opts: { paged: boolean }): string {
   const { nonce, ...shown } = state;
   const n = nonceAttr(nonce);
   const events = `${EVENTS_URL}${state.page ? `?page=${encodeURIComponent(state.page)}` : ''}`;
+  const client: ClientState = { ...shown, events, paged: opts.paged };
   return [
     `<link rel="icon" href="data:,">`,
-    `<script${n} type="application/json" id="briefing-preview-state">${scriptJson({ ...shown, events })}</script>`,
+    `<script${n} type="application/json" id="briefing-preview-state">${scriptJson(client)}</script>`,
     `<script${n} type="application/json" id="briefing-preview-text">${scriptJson(PREVIEW_TEXT)}</script>`,
     `<style data-pagedjs-ignore>${OVERLAY_CSS}${opts.paged ? SHEETS_CSS : ''}</style>`,
-    `<script${n}>${CLIENT_JS}</script>`,
-    ...(opts.paged ? [`<script${n} src="${PAGED_URL}"></script>`, `<script${n}>${PAGED_FIXES_JS}</script>`] : []),
+    `<script${n} type="module" src="${CLIENT_URL}"></script>`,
+    ...(opts.paged ? [`<script${n} defer src="${PAGED_URL}"></script>`] : []),
   ].join('\n');
 }
 

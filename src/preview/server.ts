@@ -9,6 +9,7 @@
  *   /__preview/contents/<edition>/<name>.json  the bookmarks of the draft's PDF (printed as for /pdf/), from
  *                                       which the draft's page fills in its contents' page numbers
  *   /__preview/paged.polyfill.js        Paged.js, from the npm package
+ *   /__preview/dist/<module>.js         the client and the modules it imports, compiled (BROWSER_MODULES)
  * GET and HEAD only; it listens on 127.0.0.1 unless told otherwise, and on a loopback address it answers
  * only requests addressed to a loopback name (no DNS rebinding). Everything but the index refuses a
  * request made by another site (crossSite). Drafts and PDFs exist only for the editions the data
@@ -26,7 +27,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream';
 import { BriefingError, formatProblem, usageError, type Problem } from '../errors.js';
 import { LANG_MODES, type Config } from '../config.js';
-import { CONTENTS_PREFIX, EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
+import { BROWSER_MODULES, CODE_PREFIX, CONTENTS_PREFIX, EVENTS_URL, PAGED_URL, PREVIEW_PREFIX, injectPreview, type PageState } from './client.js';
 import { PdfBytes } from '../print/pdfbytes.js';
 import { DEFAULT_STORE_LIMITS, DraftStore, draftKey, draftName, draftUrl, pdfUrl, type DraftId } from './drafts.js';
 import { indexPage, problemPage, sourcePage } from './pages.js';
@@ -107,6 +108,16 @@ function pagedPolyfill(): string {
   return file;
 }
 
+/**
+ * The client's modules, compiled by `npm run build:ts` into dist/ (where the command runs from), by their
+ * path there. The preview runs the same code from src/ in its tests: dist/ is always where they are.
+ */
+function browserModules(packageRoot: string): Map<string, string> {
+  const modules = new Map(BROWSER_MODULES.map((m) => [m, path.join(packageRoot, 'dist', m)]));
+  for (const file of modules.values()) if (!existsSync(file)) throw new Error(`the preview's browser code is missing (${file}); run npm run build:ts`);
+  return modules;
+}
+
 const EDITION = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 interface Client {
@@ -120,6 +131,7 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
   const log = opts.log ?? (() => undefined);
   const serverId = randomUUID();
   const paged = pagedPolyfill();
+  const code = browserModules(config.packageRoot);
   const store = new DraftStore(config, { drafts: opts.limits?.drafts ?? DEFAULT_STORE_LIMITS.drafts, bytes: opts.limits?.draftBytes ?? DEFAULT_STORE_LIMITS.bytes });
   const printer = new PdfPrinter(config, opts.cacheDir ?? path.join(config.outDir, '.preview'), log, opts.limits?.pdfs ?? DEFAULT_MAX_PDFS);
   const clients = new Set<Client>();
@@ -176,6 +188,11 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
     }
     if (`/${target.segments.join('/')}` === EVENTS_URL) return events(req, res, target.query.get('page'));
     if (`/${target.segments.join('/')}` === PAGED_URL) return sendFile(res, req, paged, { 'Cache-Control': 'max-age=3600' });
+    if (`/${target.segments.join('/')}/`.startsWith(CODE_PREFIX)) {
+      // Revalidated on every load: a rebuild changes them under the same name.
+      const file = code.get(target.segments.slice(2).join('/'));
+      return file ? sendFile(res, req, file, { 'Cache-Control': 'no-cache' }) : notFound(res, req);
+    }
     if (`/${first}/${rest[0]}/` === CONTENTS_PREFIX && rest.length === 3) return contents(req, res, draftFor(rest[1], rest[2], '.json'));
     if (`/${first}/` === PREVIEW_PREFIX) return notFound(res, req);
 

@@ -8,7 +8,9 @@
  * When the two differ, the printer fills in the real numbers and prints again; the prediction only
  * saves that second pass. Cells keep their width whatever the number, so filling them moves nothing.
  * The preview's drafts show the same numbers: the preview prints the PDF and its pages match the PDF's
- * bookmarks with contentsHeadings, contentsFromOutline and fillContents (src/preview/client.ts).
+ * bookmarks with contentsHeadings, contentsFromOutline and fillContents (src/preview/browser/client.ts).
+ * The preview serves this module's compiled code to the browser as it is (preview/client.ts
+ * BROWSER_MODULES): it may import types only.
  */
 import type { PdfBytes } from './pdfbytes.js';
 
@@ -90,8 +92,8 @@ export function bookmarkTitle(raw: string): string {
 
 /**
  * Where each section begins in a printed PDF. Bookmarks and sections are both in document order, so
- * each section takes the next bookmark whose title begins with its heading. Self-contained but for
- * bookmarkTitle: the preview runs the two in its pages, on the bookmarks of the PDF it printed.
+ * each section takes the next bookmark whose title begins with its heading. The preview's pages run it
+ * too (with bookmarkTitle), on the bookmarks of the PDF it printed.
  */
 export function contentsFromOutline(pdf: Pick<PdfBytes, 'bookmarks'>, headings: [string, string][]): ContentsPages {
   const bookmarks = pdf.bookmarks().map(([title, page]) => [bookmarkTitle(title), page] as const);

@@ -70,7 +70,8 @@ describe('briefing preview', () => {
     const draft = await get(`/draft/${E}/taixin-transport.en.html`);
     expect(draft.status).toBe(200);
     expect(draft.body).toContain('Taixin intercity EMU first run');
-    expect(draft.body).toMatch(/<script nonce="[A-Za-z0-9+/]+=*" src="\/__preview\/paged\.polyfill\.js"><\/script>/);
+    // The client, a module, then Paged.js: both deferred, they run in this order once the page is parsed.
+    expect(draft.body).toMatch(/<script nonce="[A-Za-z0-9+/]+=*" type="module" src="\/__preview\/dist\/preview\/browser\/client\.js"><\/script>\n<script nonce="[A-Za-z0-9+/]+=*" defer src="\/__preview\/paged\.polyfill\.js"><\/script>/);
     expect(draft.body).toContain('id="briefing-preview-state"');
     expect(problemsIn(draft.body)).toEqual([]);
     // Every URL the page refers to is this server's own.
@@ -84,6 +85,22 @@ describe('briefing preview', () => {
     expect(paged.status).toBe(200);
     expect(paged.type).toMatch(/javascript/);
     expect(paged.body).toContain('Paged.js');
+    // The client's modules, compiled, and every module they import (from the same folder of the server's).
+    const modules = ['/__preview/dist/preview/browser/client.js'];
+    for (const m of modules) {
+      const res = await get(m);
+      expect(res.status, m).toBe(200);
+      expect(res.type, m).toMatch(/^text\/javascript/);
+      for (const [, spec] of res.body.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)) {
+        const next = new URL(spec!, url(m)).pathname;
+        if (!modules.includes(next)) modules.push(next);
+      }
+    }
+    expect(modules.sort()).toEqual(['/__preview/dist/preview/browser/client.js', '/__preview/dist/preview/browser/paged-fixes.js', '/__preview/dist/print/contents.js']);
+    // Nothing else of the compiled code.
+    for (const other of ['/__preview/dist/cli.js', '/__preview/dist/config.js', '/__preview/dist/preview/client.js', '/__preview/dist/print/contents.js.map', '/__preview/dist/']) {
+      expect((await get(other)).status, other).toBe(404);
+    }
     expect((await get(`/draft/${E}/nowhere-transport.html`)).status).toBe(404);
     expect((await get(`/draft/2023-13/taixin-transport.html`)).status).toBe(404);
   });

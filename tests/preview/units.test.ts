@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
 import { classifyChange, mergeChanges } from '../../src/preview/watch.js';
 import { parseTarget } from '../../src/preview/paths.js';
-import { injectPreview, removeCspMeta, scriptJson } from '../../src/preview/client.js';
+import { BROWSER_MODULES, injectPreview, removeCspMeta, scriptJson } from '../../src/preview/client.js';
 
 const dirs = { dataDir: '/p/data', templatesDir: '/p/templates' };
 
@@ -61,7 +63,7 @@ describe('what the preview adds to a draft', () => {
       serverId: 's', generation: 1, page: '/draft/2023-03/a-b.html', problems: ['data/x.yaml:1:2: bad </script><b>'], links: { index: '/' },
     });
     const head = html.slice(0, html.indexOf('</head>'));
-    expect(head).toContain('<script src="/__preview/paged.polyfill.js"></script>');
+    expect(head).toContain('<script type="module" src="/__preview/dist/preview/browser/client.js"></script>\n<script defer src="/__preview/paged.polyfill.js"></script>');
     expect(head).not.toContain('</script><b>');
     expect(head).toContain(scriptJson('data/x.yaml:1:2: bad </script><b>'));
     expect(html.endsWith('<body>x</body></html>')).toBe(true);
@@ -98,8 +100,26 @@ describe("the document's own Content-Security-Policy", () => {
     });
     expect(html).not.toMatch(/Content-Security-Policy/i);
     const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
-    expect(scripts.length).toBe(5);
+    // State, words, the client and Paged.js.
+    expect(scripts.length).toBe(4);
     for (const tag of scripts) expect(tag).toContain(' nonce="abc+/123="');
     expect(html).not.toContain('"nonce"');
   });
 });
+
+describe("the preview's browser code", () => {
+  // Served from dist/ by path (BROWSER_MODULES): what a module imports at run time must be served too,
+  // and be browser code, never Node's.
+  it('imports at run time only modules the preview serves', () => {
+    const served = new Set<string>(BROWSER_MODULES);
+    for (const module of BROWSER_MODULES) {
+      const source = readFileSync(path.join(ROOT, 'src', module.replace(/\.js$/, '.ts')), 'utf8');
+      const runtime = [...source.matchAll(/^import\s+(?!type\s)[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+      for (const spec of runtime) {
+        expect(spec, `${module} imports ${spec}`).toMatch(/^\.{1,2}\//);
+        expect(served.has(path.posix.join(path.posix.dirname(module), spec)), `${module} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+});
+
