@@ -1,16 +1,29 @@
 #!/usr/bin/env node
 /**
- * npm run bench: measures, in one run on this machine,
- *   1. naive: a fresh browser launched for each of the 8 briefings (the same HTML);
- *   2. the floor: the 8 already-rendered HTML files printed by one warm browser doing nothing else;
- *   3. `briefing build`, cold (no output, no cache);
- *   4. `briefing build` again, nothing changed;
- *   5. scale: 200 zones × 4 themes, PDFs per second and peak memory of Node and Chromium.
- * Times are wall-clock; the machine is shared, so compare the ratios within one run. Measurements 1–4
- * are each the median of BENCH_REPEAT runs (default 3); the scale run is long enough to stand alone.
+ * npm run bench: measures, in one run on this machine, printing the eight briefings of edition 2023-03:
+ *   1. floor: one warm browser (the binary the build uses, launched as the build launches it) with two
+ *      tabs kept open; for each of the build's finished HTML drafts, goto(file) + document.fonts.ready +
+ *      page.pdf() with the build's pdf options, two at a time. The browser's start and its tabs are not timed.
+ *   2. `briefing build`, cold: a new output folder, the CLI as a user runs it (`node bin/briefing.js
+ *      build`), from spawning the process to its exit;
+ *   3. naive: a browser launched for each draft, one after another (the same binary and drafts);
+ *   4. jsreport 4 (`@jsreport/jsreport-core` + `@jsreport/jsreport-chrome-pdf`, pool of two, the same
+ *      binary and drafts), a process of its own from spawn to exit like the cold build (bench/jsreport/,
+ *      installed on first use into bench/jsreport/node_modules; never a dependency of briefing);
+ *   5. `briefing build`, cold, with an empty cache folder too (no check remembered, no compile cache):
+ *      the first build on a machine;
+ *   6. `briefing build` again, nothing changed;
+ *   7. scale: 200 zones × 4 themes, PDFs per second and peak memory of Node and Chromium.
+ * Rows 1–4 are measured in turns (floor, cold, naive, jsreport; then again), so a change in the
+ * machine's load reaches all of them alike; each is the median of BENCH_REPEAT runs (default 3), as
+ * are rows 5 and 6. The machine is shared: compare the ratios within one run. Each row names the browser
+ * binary its processes ran, read from /proc while it ran (not assumed).
+ *
+ * Environment: BENCH_REPEAT (3), BENCH_ZONES (200; 0 leaves the scale run out), BENCH_ROWS (a comma list
+ * of floor, cold, naive, jsreport, nocache, again, scale: only those).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,27 +32,45 @@ import { generateScaleData } from '../tests/bench/gen-scale-data.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/briefing.js');
+const JSREPORT = path.join(ROOT, 'bench/jsreport');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'briefing-bench-'));
 const EDITION = ['--edition', '2023-03', '--now', '2023-03-31T08:00:00Z'];
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const scaleZones = Number(process.env.BENCH_ZONES ?? 200);
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'floor,cold,naive,jsreport,nocache,again,scale').split(',').map((s) => s.trim()));
+if (!scaleZones) ROWS.delete('scale');
+/** As print/pdf.ts PDF_OPTIONS: the options the build prints with. */
+const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, outline: true, tagged: true };
+const TABS = 2;
 
-/** Runs the CLI; samples the memory of Node and of its Chromium processes every 200 ms. */
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.resume();
-    const samples = [];
-    const timer = setInterval(() => samples.push({ t: performance.now() - t0, ...memoryOf(child.pid) }), 200);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const ms = performance.now() - t0;
-      if (code !== 0) reject(new Error(`briefing ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ ms, samples });
-    });
-  });
+// ---------------------------------------------------------------------------------------------------
+// Processes: which browser binaries ran below a process, and its memory.
+
+/** The processes below `pid`, from the kernel's list of each thread's children. */
+function descendants(pid) {
+  const out = [];
+  const walk = (p) => {
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      let kids = '';
+      try {
+        kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of kids.split(/\s+/).filter(Boolean).map(Number)) {
+        out.push(c);
+        walk(c);
+      }
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 function rssKb(pid) {
@@ -50,100 +81,199 @@ function rssKb(pid) {
   }
 }
 
-/** The processes below `pid`, from one pass over /proc (the sampler must cost the run little). */
-function descendants(pid) {
-  const children = new Map();
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(p));
-    } catch {
-      // gone
-    }
-  }
-  const out = [];
-  const walk = (p) => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-function memoryOf(pid) {
-  return { node: rssKb(pid), chromium: descendants(pid).reduce((n, p) => n + rssKb(p), 0) };
-}
-
-async function printEach(files, launchEach) {
-  const info = await findBrowser();
+/** Watches the processes below `pid` every 250 ms: the browser binaries seen, and (if asked) memory samples. */
+function watch(pid, { memory = false } = {}) {
   const t0 = performance.now();
-  let browser = launchEach ? undefined : await launchBrowser(info);
-  const start = launchEach ? t0 : performance.now();
-  for (const file of files) {
-    if (launchEach) browser = await launchBrowser(info);
-    const page = await browser.newPage();
-    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    await page.evaluate(() => document.fonts.ready.then(() => undefined));
-    await page.pdf({ preferCSSPageSize: true, printBackground: true, outline: true, tagged: true });
-    await page.close();
-    if (launchEach) await closeBrowser(browser);
-  }
-  const ms = performance.now() - start;
-  if (!launchEach) await closeBrowser(browser);
-  return { ms };
+  const binaries = new Set();
+  const samples = [];
+  const look = () => {
+    const below = descendants(pid);
+    for (const p of below) {
+      try {
+        const exe = readlinkSync(`/proc/${p}/exe`);
+        if (/chrom|headless/i.test(path.basename(exe))) binaries.add(exe);
+      } catch {
+        // gone
+      }
+    }
+    if (memory) samples.push({ t: performance.now() - t0, node: rssKb(pid), chromium: below.reduce((n, p) => n + rssKb(p), 0) });
+  };
+  const timer = setInterval(look, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { binaries: [...binaries], samples };
+    },
+  };
 }
 
+/** Runs a command to its exit; the time from spawn to exit, its output, and what ran below it. */
+function run(cmd, args, { env = process.env, memory = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const watching = watch(child.pid, { memory });
+    child.on('exit', (code) => {
+      const ms = performance.now() - t0;
+      const { binaries, samples } = watching.stop();
+      if (code !== 0) reject(new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ ms, stdout, stderr, binaries, samples });
+    });
+  });
+}
+
+const briefing = (args, opts) => run(process.execPath, [BIN, ...args], opts);
+
+// ---------------------------------------------------------------------------------------------------
+// The rows.
+
+/** A cold build into a new output folder; the binary it printed with is the one its --verbose names. */
+async function coldBuild(env = process.env) {
+  const out = mkdtempSync(path.join(tmp, 'out-'));
+  const r = await briefing(['build', '--out', out, ...EDITION, '--verbose'], { env });
+  const said = /^browser: .*\((\/[^,)]+)/m.exec(r.stdout)?.[1];
+  return { ms: r.ms, out, binaries: said ? [...new Set([said, ...r.binaries])] : r.binaries };
+}
+
+/** Prints the drafts in `tabs` tabs of one browser started beforehand (the floor), or with a browser per draft (naive). */
+async function printDrafts(files, { launchEach }) {
+  const info = await findBrowser();
+  const watching = watch(process.pid);
+  let ms;
+  if (launchEach) {
+    const t0 = performance.now();
+    for (const file of files) {
+      const browser = await launchBrowser(info);
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+      await page.evaluate(() => document.fonts.ready.then(() => undefined));
+      await page.pdf(PDF_OPTIONS);
+      await closeBrowser(browser);
+    }
+    ms = performance.now() - t0;
+  } else {
+    const browser = await launchBrowser(info);
+    const tabs = await Promise.all(Array.from({ length: TABS }, () => browser.newPage()));
+    const queue = [...files];
+    const t0 = performance.now();
+    await Promise.all(
+      tabs.map(async (page) => {
+        for (let file = queue.shift(); file; file = queue.shift()) {
+          await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+          await page.evaluate(() => document.fonts.ready.then(() => undefined));
+          await page.pdf(PDF_OPTIONS);
+        }
+      }),
+    );
+    ms = performance.now() - t0;
+    await closeBrowser(browser);
+  }
+  return { ms, binaries: watching.stop().binaries };
+}
+
+/** jsreport in a process of its own (bench/jsreport/render.mjs), installed on first use. */
+async function jsreport(files) {
+  if (!existsSync(path.join(JSREPORT, 'node_modules/@jsreport/jsreport-core/package.json'))) {
+    console.error('bench: installing jsreport into bench/jsreport/node_modules (once)…');
+    execFileSync('npm', ['install', '--prefix', JSREPORT, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' } });
+  }
+  const { executablePath } = await findBrowser();
+  const out = mkdtempSync(path.join(tmp, 'jsreport-'));
+  const r = await run(process.execPath, [path.join(JSREPORT, 'render.mjs'), executablePath, out, ...files]);
+  const { initMs, renderMs, pages } = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  return { ms: r.ms, binaries: r.binaries, initMs, renderMs, pages };
+}
+
+const median = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb) => `${Math.round(kb / 1024)} MB`;
+const each = (runs) => runs.map((r) => (r.ms / 1000).toFixed(2)).join(', ');
+const binariesOf = (runs) => [...new Set(runs.flatMap((r) => r.binaries))].join(', ') || '(none seen)';
 
-/** The median of `times` runs of `measure`: a single run of a few seconds moves with the machine's load. */
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-async function median(measure) {
-  const runs = [];
-  for (let i = 0; i < REPEAT; i++) runs.push(await measure(i));
-  return runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+// Rows 1–4, in turns. The first cold build's drafts are the HTML every printing row prints.
+const runs = { floor: [], cold: [], naive: [], jsreport: [] };
+let drafts;
+const draftsOf = (out) => readdirSync(path.join(out, '2023-03')).filter((f) => f.endsWith('.html')).sort().map((f) => path.join(out, '2023-03', f));
+if (!ROWS.has('cold')) {
+  console.error('bench: a build for the drafts…');
+  drafts = draftsOf((await coldBuild()).out);
+}
+for (let i = 0; i < REPEAT; i++) {
+  for (const row of ['cold', 'floor', 'naive', 'jsreport']) {
+    if (!ROWS.has(row)) continue;
+    console.error(`bench: ${row}, run ${i + 1} of ${REPEAT}…`);
+    const r = row === 'cold' ? await coldBuild() : row === 'floor' ? await printDrafts(drafts, { launchEach: false }) : row === 'naive' ? await printDrafts(drafts, { launchEach: true }) : await jsreport(drafts);
+    if (row === 'cold') drafts ??= draftsOf(r.out);
+    runs[row].push(r);
+  }
 }
 
-const outOf = (i) => path.join(tmp, `out-${i}`);
-console.error(`bench: cold build ×${REPEAT}…`);
-const cold = await median((i) => run(['build', '--out', outOf(i), ...EDITION]));
-console.error(`bench: no-change build ×${REPEAT}…`);
-const again = await median((i) => run(['build', '--out', outOf(i), ...EDITION]));
-const out = outOf(0);
-const htmls = readdirSync(path.join(out, '2023-03')).filter((f) => f.endsWith('.html')).map((f) => path.join(out, '2023-03', f));
-console.error(`bench: floor ×${REPEAT}…`);
-const floor = await median(() => printEach(htmls, false));
-console.error(`bench: naive ×${REPEAT}…`);
-const naive = await median(() => printEach(htmls, true));
-console.error(`bench: scale, ${scaleZones} zones × 4 themes…`);
-const data = generateScaleData(path.join(tmp, 'scale'), scaleZones);
-const scale = await run(['build', '--out', path.join(tmp, 'scale-out'), '--data', data, ...EDITION]);
-const docs = scaleZones * 4;
-const q = (from, to) => scale.samples.filter((s) => s.t >= from * scale.ms && s.t < to * scale.ms);
-const peak = (xs, key) => Math.max(0, ...xs.map((s) => s[key]));
-const peakTotal = (xs) => Math.max(0, ...xs.map((s) => s.node + s.chromium));
-const first = q(0, 0.25);
-const last = q(0.75, 1.01);
+const nocache = [];
+if (ROWS.has('nocache')) {
+  for (let i = 0; i < REPEAT; i++) {
+    console.error(`bench: cold build with an empty cache folder, run ${i + 1} of ${REPEAT}…`);
+    nocache.push(await coldBuild({ ...process.env, XDG_CACHE_HOME: mkdtempSync(path.join(tmp, 'cache-')) }));
+  }
+}
+const again = [];
+if (ROWS.has('again')) {
+  const out = runs.cold[0]?.out ?? (await coldBuild()).out;
+  for (let i = 0; i < REPEAT; i++) {
+    console.error(`bench: no-change build, run ${i + 1} of ${REPEAT}…`);
+    again.push(await briefing(['build', '--out', out, ...EDITION]));
+  }
+}
+let scale;
+if (ROWS.has('scale')) {
+  console.error(`bench: scale, ${scaleZones} zones × 4 themes…`);
+  const data = generateScaleData(path.join(tmp, 'scale'), scaleZones);
+  scale = await briefing(['build', '--out', path.join(tmp, 'scale-out'), '--data', data, ...EDITION], { memory: true });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The table.
 
 const info = await findBrowser();
-const browser = await launchBrowser(info);
-const chrome = await browser.version();
-await closeBrowser(browser);
-const rows = [
-  ['1. naive: a browser per briefing (8)', fmt(naive.ms), `${(naive.ms / cold.ms).toFixed(1)}× the cold build`],
-  ['2. floor: 8 HTML files, one warm browser', fmt(floor.ms), '1.00×'],
-  ['3. briefing build, cold', fmt(cold.ms), `${(cold.ms / floor.ms).toFixed(2)}× the floor (target ≤ 1.5×)`],
-  ['4. briefing build, nothing changed', fmt(again.ms), `target ≤ 0.30 s`],
-  [`5. scale: ${scaleZones} zones × 4 themes`, fmt(scale.ms), `${(docs / (scale.ms / 1000)).toFixed(1)} PDFs/s (target ≥ 8)`],
-  ['   peak memory, first quarter', `${mb(peakTotal(first))}`, `Node ${mb(peak(first, 'node'))}, Chromium ${mb(peak(first, 'chromium'))}`],
-  ['   peak memory, last quarter', `${mb(peakTotal(last))}`, `Node ${mb(peak(last, 'node'))}, Chromium ${mb(peak(last, 'chromium'))} (${((peakTotal(last) / Math.max(1, peakTotal(first)) - 1) * 100).toFixed(0)}% vs first; target within 10%)`],
-];
-console.log(`\nMachine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${chrome}\n`);
-console.log(`Rows 1–4: the median of ${REPEAT} runs each; row 5: one run.\n`);
-console.log('| measurement | time | compared |');
-console.log('|---|---|---|');
+const b = await launchBrowser(info);
+const chrome = await b.version();
+await closeBrowser(b);
+const floor = runs.floor.length ? median(runs.floor) : undefined;
+const cold = runs.cold.length ? median(runs.cold) : undefined;
+const vsFloor = (ms) => (floor ? `${(ms / floor.ms).toFixed(2)}×` : '–');
+const vsCold = (ms) => (cold ? `${(ms / cold.ms).toFixed(2)}×` : '–');
+const rows = [];
+const row = (name, list, note = '') => {
+  if (!list.length) return;
+  const m = median(list);
+  rows.push([name, binariesOf(list), fmt(m.ms), each(list), vsFloor(m.ms), vsCold(m.ms), note]);
+};
+row('1. floor: one warm browser, 2 tabs kept open; per draft goto + fonts.ready + pdf()', runs.floor, '');
+row('2. `briefing build`, cold (new output folder; process start included)', runs.cold, cold && floor ? `target ≤ 1.25× the floor: ${cold.ms / floor.ms <= 1.25 ? 'met' : 'missed'}` : '');
+row('3. naive: a browser launched per draft', runs.naive, cold ? `target ≥ 2× the cold build: ${median(runs.naive ?? [])?.ms / cold.ms >= 2 ? 'met' : 'missed'}` : '');
+if (runs.jsreport.length) {
+  const m = median(runs.jsreport);
+  const pages = m.pages.reduce((a, n) => a + n, 0);
+  row('4. jsreport 4 chrome-pdf, pool of 2 (a process: init + render)', runs.jsreport, `${cold ? `target ≥ 3× the cold build: ${m.ms / cold.ms >= 3 ? 'met' : 'missed'}; ` : ''}init ${fmt(m.initMs)} + render ${fmt(m.renderMs)}; ${pages} pages`);
+}
+row('5. `briefing build`, cold, empty cache folder too (first build on a machine)', nocache, '');
+if (again.length) rows.push(['6. `briefing build` again, nothing changed', '(none: nothing to print)', fmt(median(again).ms), each(again), '', '', 'target ≤ 0.30 s']);
+if (scale) {
+  const docs = scaleZones * 4;
+  const q = (from, to) => scale.samples.filter((s) => s.t >= from * scale.ms && s.t < to * scale.ms);
+  const peak = (xs, key) => Math.max(0, ...xs.map((s) => s[key]));
+  const peakTotal = (xs) => Math.max(0, ...xs.map((s) => s.node + s.chromium));
+  const first = q(0, 0.25);
+  const last = q(0.75, 1.01);
+  rows.push([`7. scale: ${scaleZones} zones × 4 themes`, binariesOf([scale]), fmt(scale.ms), '1 run', '', '', `${(docs / (scale.ms / 1000)).toFixed(1)} PDFs/s (target ≥ 8)`]);
+  rows.push(['   peak memory, first quarter', '', mb(peakTotal(first)), '', '', '', `Node ${mb(peak(first, 'node'))}, Chromium ${mb(peak(first, 'chromium'))}`]);
+  rows.push(['   peak memory, last quarter', '', mb(peakTotal(last)), '', '', '', `Node ${mb(peak(last, 'node'))}, Chromium ${mb(peak(last, 'chromium'))} (${((peakTotal(last) / Math.max(1, peakTotal(first)) - 1) * 100).toFixed(0)}% vs first; target within 10%)`]);
+}
+console.log(`\nMachine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; Node ${process.version}; ${chrome} (${info.executablePath})\n`);
+console.log(`Rows 1–6: the median of ${REPEAT} runs each (rows 1–4 measured in turns); row 7: one run. Drafts: ${drafts?.length ?? 0} HTML files of edition 2023-03.\n`);
+console.log('| measurement | browser binary | median | runs | vs floor | vs cold build | note |');
+console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
