@@ -7,7 +7,7 @@ import { selectBriefing } from '../../src/model/select.js';
 import { formatBriefing, type BriefingView } from '../../src/model/format.js';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
 import { bookmarkTitle } from '../../src/print/contents.js';
-import { ROOT, copyProject } from '../helpers/cli.js';
+import { copyProject } from '../helpers/cli.js';
 import { SUITE_EDITION, SUITE_NOW, suitePdf } from '../suite.js';
 
 /**
@@ -39,7 +39,8 @@ export function structureProblems(pdf: PdfContent, view: BriefingView): string[]
   return problems;
 }
 
-const base = loadFactBase(path.join(ROOT, 'data'));
+/** The data the suite was printed from. */
+const base = loadFactBase(path.join(inject('suiteRoot'), 'data'));
 const docs = base.zones.flatMap((z) => base.themes.map((t) => [z.id, t.id] as const));
 
 describe.each(docs)('%s-%s as printed', (zone, theme) => {

@@ -1,29 +1,34 @@
 /**
  * The contents on a draft's cover in the preview give each section the page the PDF gives it. For every
  * bilingual draft of the editions below, a browser opens the preview's draft (Paged.js, the client) and
- * reads the contents' numbers once the page says it is laid out; `briefing build` prints the same
- * briefing from the same files, and the page of each section's bookmark in that PDF is read with pdf.js.
- * Nothing is hard-coded: the drafts come from the preview's index and the headings from the draft, so
- * the comparison holds whatever the templates and the data make of the pages.
+ * reads the contents' numbers once the page says it is laid out; the PDF is the one `briefing build`
+ * printed of the same briefing from the same files (the suite's, global-setup.ts), and the page of each
+ * section's bookmark in it is read with pdf.js. Nothing is hard-coded: the drafts come from the preview's
+ * index and the headings from the draft, so the comparison holds whatever the templates and the data make
+ * of the pages.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { startPreview, type Preview } from '../../src/preview/server.js';
 import { findBrowser, loadPuppeteer } from '../../src/print/browser.js';
-import { copyProject, runCli } from '../helpers/cli.js';
-import { SUITE_EDITION } from '../suite.js';
+import { tempDir } from '../helpers/cli.js';
+import { LATE_EDITION, LATE_NOW, SUITE_EDITION, SUITE_NOW } from '../suite.js';
 
-const EDITIONS = [SUITE_EDITION, '2026-12'];
-/** A clock in the last edition's month, so the preview serves every edition above. */
-const NOW = '2026-12-15T08:00:00Z';
+/**
+ * Each edition with the folder its briefings were printed into and the clock they were printed at: the
+ * preview serves the drafts at that same clock (the cover prints it), from the same data and templates.
+ */
+const EDITIONS: Record<string, { built: string; now: string }> = {
+  [SUITE_EDITION]: { built: inject('suiteDir'), now: SUITE_NOW },
+  [LATE_EDITION]: { built: inject('lateDir'), now: LATE_NOW },
+};
+const root = inject('suiteRoot');
 
-let dir: string;
-let built: string;
-let preview: Preview;
+const previews: Record<string, Preview> = {};
 let browser: Browser;
 let profile: string;
 /** A tab with JavaScript off: the draft as served, before Paged.js moves it into sheets. */
@@ -32,16 +37,10 @@ let plain: Page;
 let live: Page;
 
 beforeAll(async () => {
-  // A copy of the data and templates, so that the draft and the PDF come from the same files while
-  // others edit the repository's.
-  dir = copyProject(['data', 'templates']);
-  built = path.join(dir, 'built');
-  for (const edition of EDITIONS) {
-    const r = runCli(['build', '--edition', edition, '--now', NOW, '--out', built, '--data', path.join(dir, 'data'), '--templates', path.join(dir, 'templates')]);
-    expect(r.code, `build --edition ${edition}:\n${r.stdout}\n${r.stderr}`).toBe(0);
+  for (const [edition, { now }] of Object.entries(EDITIONS)) {
+    const config = resolveConfig({ root, edition, now, out: tempDir('briefing-contents-out-') });
+    previews[edition] = await startPreview(config, { port: 0, host: '127.0.0.1', ...(process.env.PREVIEW_TEST_LOG ? { log: (l: string) => console.log(l) } : {}) });
   }
-  const config = resolveConfig({ root: dir, now: NOW, out: path.join(dir, 'output') });
-  preview = await startPreview(config, { port: 0, host: '127.0.0.1', ...(process.env.PREVIEW_TEST_LOG ? { log: (l: string) => console.log(l) } : {}) });
   const { executablePath } = await findBrowser();
   profile = mkdtempSync(path.join(os.tmpdir(), 'briefing-test-browser-'));
   browser = await (await loadPuppeteer()).launch({
@@ -55,15 +54,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await preview?.close();
-  await preview?.done;
+  for (const preview of Object.values(previews)) {
+    await preview.close();
+    await preview.done;
+  }
   if (profile) rmSync(profile, { recursive: true, force: true });
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** The bilingual drafts the preview's index offers for an edition, by name. */
 async function bilingualDrafts(edition: string): Promise<string[]> {
-  const index = await (await fetch(new URL(`/?edition=${edition}`, preview.url))).text();
+  const index = await (await fetch(new URL(`/?edition=${edition}`, previews[edition]!.url))).text();
   const names = [...index.matchAll(new RegExp(`href="/draft/${edition}/([^"/]+)\\.html"`, 'g'))].map((m) => m[1]!);
   return [...new Set(names.filter((n) => !/\.(zh|en)$/.test(n)))];
 }
@@ -126,16 +126,16 @@ function pdfPages(marks: [string, number][], headings: [string, string][]): Reco
 }
 
 describe("the preview's contents", () => {
-  it.each(EDITIONS)('give every section the page of its bookmark in the PDF, in each bilingual draft of %s', async (edition) => {
+  it.each(Object.keys(EDITIONS))('give every section the page of its bookmark in the PDF, in each bilingual draft of %s', async (edition) => {
     const names = await bilingualDrafts(edition);
     expect(names.length, `bilingual drafts of ${edition} in the index`).toBeGreaterThan(0);
     const mismatches: string[] = [];
     let matched = 0;
     for (const name of names) {
-      const url = new URL(`/draft/${edition}/${name}.html`, preview.url).href;
+      const url = new URL(`/draft/${edition}/${name}.html`, previews[edition]!.url).href;
       const headings = await headingsOf(url);
       expect(headings.length, `${name}: contents entries`).toBeGreaterThan(0);
-      const pdf = pdfPages(await bookmarks(path.join(built, edition, `${name}.pdf`)), headings);
+      const pdf = pdfPages(await bookmarks(path.join(EDITIONS[edition]!.built, edition, `${name}.pdf`)), headings);
       // Every section has its bookmark, or there would be nothing to compare.
       expect(Object.keys(pdf), `${name}: sections with a bookmark in the PDF`).toEqual(headings.map(([id]) => id));
       const { numbers, bar } = await previewNumbers(url);
