@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
@@ -48,7 +48,8 @@ describe('briefing build, end to end', () => {
 
   it('sets the document title and language, and the pinned creation date', () => {
     expect(pdf.info.Title).toBe('太忻一体化经济区 · 交通 · 2022-11');
-    expect(pdf.info.Language ?? pdf.info.Lang ?? 'zh-CN').toBe('zh-CN');
+    // The catalogue's /Lang, which screen readers and pdf.js read (the document information has no language).
+    expect(pdf.lang).toBe('zh-CN');
     expect(String(pdf.info.CreationDate)).toContain('20221130080000');
   });
 
@@ -68,11 +69,22 @@ describe('briefing build, end to end', () => {
     expect(other.pages).toEqual(pdf.pages);
   });
 
-  it('leaves out facts published after the edition', async () => {
+  // Merged from reader.test.ts, which printed this same briefing (edition, clock) a second time.
+  it('never runs the two languages together in What’s new', () => {
+    const text = pdf.pages.slice(1).join('\n');
+    const section = text.slice(text.indexOf('本期新增'), text.indexOf('关键数据'));
+    expect(section.split('\n').length).toBeGreaterThan(10);
+    // "截至2022年9月as of Sep 2022", "6条6 roads": a Chinese figure or date straight before its English.
+    expect(section).not.toMatch(/月as of|\d\p{Script=Han}+\d[\d,.]* ?[a-z]/u);
+    expect(section).toMatch(/截至2022年11月 as of Nov 2022/);
+  });
+
+  // Which facts an edition holds is the draft's to say: no PDF needed (--html-only).
+  it('leaves out facts published after the edition', () => {
     const early = tempDir('briefing-early-');
-    const r = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-05', '--out', early, '--now', '2022-05-31T08:00:00Z']);
-    expect(r.code).toBe(0);
-    const text = (await readPdf(path.join(early, '2022-05', 'taixin-transport.pdf'))).text.replace(/\s+/g, '');
+    const r = runCli(['build', '--html-only', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-05', '--out', early, '--now', '2022-05-31T08:00:00Z']);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(path.join(early, '2022-05', 'taixin-transport.html'), 'utf8').replace(/<[^>]*>/g, '').replace(/\s+/g, '');
     expect(text).toContain('4.9公里/百平方公里'); // announced on 18 May 2022
     expect(text).not.toContain('591亿元'); // reported in November 2022
   });
@@ -89,6 +101,7 @@ describe('bad flags', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
-    expect(existsSync(path.join(out, '2022-13'))).toBe(false);
+    // Refused before anything is written: the output folder stays empty.
+    expect(readdirSync(out)).toEqual([]);
   });
 });
