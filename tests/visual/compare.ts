@@ -1,6 +1,8 @@
 /**
  * Visual regression: PDFs rasterised page by page (poppler's pdftoppm, about 100 dpi) and compared with
  * committed baselines using pixelmatch. Writes expected/actual/diff images and one HTML report on failure.
+ * A comparison reads pdftoppm's uncompressed PPM output: encoding every page as PNG, then decoding it
+ * again, cost more than rendering it; the actual page is written as PNG only when it fails.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,23 +48,79 @@ export function baselinePages(dir: string): string[] {
   return readdirSync(dir).filter((f) => /^page-\d+\.png$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
-/** Compares one document's pages with its baselines; diff images go to diffDir. */
-export function compareDocument(doc: string, actual: string[], baselineDir: string, diffDir: string): PageResult[] {
+/** A page's pixels, RGBA, as PNG.sync.read gives them. */
+export interface Raster {
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+/** A binary PPM (P6, 8 bits) as RGBA. */
+function readPpm(file: string): Raster {
+  const bytes = readFileSync(file);
+  // The header: magic, width, height, maxval, each followed by white space (no comments from pdftoppm).
+  const fields: string[] = [];
+  let at = 0;
+  while (fields.length < 4) {
+    while (/\s/.test(String.fromCharCode(bytes[at]!))) at++;
+    const start = at;
+    while (!/\s/.test(String.fromCharCode(bytes[at]!))) at++;
+    fields.push(bytes.toString('latin1', start, at));
+  }
+  at++;
+  const [magic, w, h, max] = fields;
+  if (magic !== 'P6' || max !== '255') throw new Error(`${file}: not an 8-bit binary PPM (${fields.join(' ')})`);
+  const width = Number(w);
+  const height = Number(h);
+  const data = Buffer.alloc(width * height * 4);
+  for (let i = 0, j = at; i < data.length; i += 4, j += 3) {
+    data[i] = bytes[j]!;
+    data[i + 1] = bytes[j + 1]!;
+    data[i + 2] = bytes[j + 2]!;
+    data[i + 3] = 255;
+  }
+  return { width, height, data };
+}
+
+/** Renders every page of a PDF and reads its pixels, in page order (the PPM files are left in outDir). */
+export function rasterizePixels(pdf: string, outDir: string): Raster[] {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  execFileSync('pdftoppm', ['-r', String(DPI), pdf, path.join(outDir, 'page')]);
+  return readdirSync(outDir)
+    .filter((f) => f.endsWith('.ppm'))
+    .map((f) => ({ f, n: Number(/(\d+)\.ppm$/.exec(f)![1]) }))
+    .sort((a, b) => a.n - b.n)
+    .map(({ f }) => readPpm(path.join(outDir, f)));
+}
+
+/**
+ * Compares one document's pages (from rasterizePixels) with its baselines. A failing page's actual image
+ * is written to actualDir/page-NN.png and its diff to diffDir/page-NN-diff.png.
+ */
+export function compareDocument(doc: string, actual: Raster[], actualDir: string, baselineDir: string, diffDir: string): PageResult[] {
   const expected = baselinePages(baselineDir);
+  const pageFile = (i: number) => path.join(actualDir, `page-${String(i + 1).padStart(2, '0')}.png`);
+  const writeActual = (i: number) => {
+    mkdirSync(actualDir, { recursive: true });
+    writeFileSync(pageFile(i), PNG.sync.write(Object.assign(new PNG({ width: actual[i]!.width, height: actual[i]!.height }), { data: actual[i]!.data })));
+    return pageFile(i);
+  };
   if (expected.length !== actual.length) {
-    return [{ doc, page: 0, diffPixels: Infinity, actual: actual[0] ?? '', problem: `${actual.length} pages printed, the baseline has ${expected.length}` }];
+    return [{ doc, page: 0, diffPixels: Infinity, actual: actual.length ? writeActual(0) : '', problem: `${actual.length} pages printed, the baseline has ${expected.length}` }];
   }
   mkdirSync(diffDir, { recursive: true });
-  return actual.map((file, i) => {
+  return actual.map((b, i) => {
     const a = PNG.sync.read(readFileSync(expected[i]!));
-    const b = PNG.sync.read(readFileSync(file));
-    const result: PageResult = { doc, page: i + 1, diffPixels: 0, expected: expected[i]!, actual: file };
+    const result: PageResult = { doc, page: i + 1, diffPixels: 0, expected: expected[i]!, actual: pageFile(i) };
     if (a.width !== b.width || a.height !== b.height) {
+      writeActual(i);
       return { ...result, diffPixels: Infinity, problem: `page size ${b.width}×${b.height} px, the baseline is ${a.width}×${a.height}` };
     }
     const diff = new PNG({ width: a.width, height: a.height });
     result.diffPixels = pixelmatch(a.data, b.data, diff.data, a.width, a.height, { threshold: THRESHOLD, includeAA: false });
     if (result.diffPixels > MAX_DIFF_PIXELS) {
+      writeActual(i);
       const out = path.join(diffDir, `page-${String(i + 1).padStart(2, '0')}-diff.png`);
       writeFileSync(out, PNG.sync.write(diff));
       result.problem = `${result.diffPixels} pixels differ`;
