@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Cron } from 'croner';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
-import { cronToOnCalendar, missedEdition } from '../../src/editions/schedule.js';
+import { cronToOnCalendar, missedEdition } from '../../src/cron.js';
 import { resolveConfig } from '../../src/config.js';
 import { sha256File, type Manifest } from '../../src/editions/manifest.js';
 import { consistent, leftovers, outputState } from './output-state.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CRON_OPTIONS, parseCron } from '../../src/editions/schedule.js';
+import { CRON_OPTIONS, parseCron } from '../../src/cron.js';
 import { BriefingError } from '../../src/errors.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
