@@ -1,7 +1,10 @@
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { subsetFont } from './subset.js';
 import { cssString } from './escape.js';
+import { FileCache, cacheKey } from '../file-cache.js';
 
 /**
  * Fonts come from npm (full TrueType files of Noto Sans SC and Noto Sans), never from the system.
@@ -47,31 +50,57 @@ export interface FontFile {
 /** Subsets made in this process, by font and characters: briefings with the same characters share the work. */
 const subsets = new Map<string, Buffer>();
 const SUBSETS_MAX = 64;
-function subsetOf(file: string, chars: string): Buffer {
+/** What a subset is made from besides its characters: the font file, HarfBuzz's build and subset.ts's options, by size and time. */
+const identity = (file: string) => {
+  const st = statSync(file);
+  return `${file}\0${st.size}\0${st.mtimeMs}`;
+};
+let subsetter: string | undefined;
+/** The cache key of a subset, or undefined (no cache) when what it is made from cannot be told. */
+function subsetKey(file: string, chars: string): string | undefined {
+  try {
+    // subset.js beside fonts.js (subset.ts beside fonts.ts where the sources run as they are).
+    subsetter ??= identity(require.resolve('harfbuzzjs/dist/harfbuzz-subset.wasm')) + identity(fileURLToPath(new URL(`./subset${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
+    return cacheKey(subsetter, identity(file), chars);
+  } catch {
+    return undefined;
+  }
+}
+function subsetOf(file: string, chars: string, cache: FileCache | undefined): Buffer {
   const key = `${file}\n${chars}`;
   let data = subsets.get(key);
   if (!data) {
     if (subsets.size >= SUBSETS_MAX) subsets.delete(subsets.keys().next().value!);
-    data = subsetFont(file, chars);
+    // A subset made by an earlier run (file-cache.ts) spares loading HarfBuzz and the font.
+    const stored = cache && subsetKey(file, chars);
+    data = stored ? cache.get(stored) : undefined;
+    if (!data) {
+      data = subsetFont(file, chars);
+      if (stored) cache!.set(stored, data);
+    }
     subsets.set(key, data);
   }
   return data;
 }
 
-/** Subsets every face to `chars`; returns the files and the @font-face rules that use them. */
-export function subsetFonts(chars: string, document: string): { css: string; files: FontFile[] } {
+/**
+ * Subsets every face to `chars`; returns the files and the @font-face rules that use them. With a cache
+ * folder (config.ts cacheFolder), subsets made by earlier runs are read from there.
+ */
+export function subsetFonts(chars: string, document: string, cacheDir?: string): { css: string; files: FontFile[] } {
   const files: FontFile[] = [];
   const rules: string[] = [];
+  const cache = cacheDir ? new FileCache(cacheDir, 'fonts', { max: 512, maxBytes: 20e6 }) : undefined;
   for (const face of FONT_FACES) {
     const name = `fonts/${document}.${face.family.replace(/\s+/g, '')}-${face.weight}.ttf`;
-    files.push({ name, data: subsetOf(fontFile(face.pkg, face.file), chars) });
+    files.push({ name, data: subsetOf(fontFile(face.pkg, face.file), chars, cache) });
     rules.push(`@font-face { font-family: ${cssString(face.family)}; font-weight: ${face.weight}; font-style: normal; font-display: block; src: url(${cssString(name)}) format("truetype"); }`);
   }
   return { css: rules.join('\n'), files };
 }
 
 /** Puts the document's own font subsets into its rendered HTML; returns the font files to write beside it. */
-export function embedFonts(html: string, document: string): { html: string; fonts: FontFile[] } {
-  const { css, files } = subsetFonts(charactersOf(html.replace(FONT_PLACEHOLDER, '')), document);
+export function embedFonts(html: string, document: string, cacheDir?: string): { html: string; fonts: FontFile[] } {
+  const { css, files } = subsetFonts(charactersOf(html.replace(FONT_PLACEHOLDER, '')), document, cacheDir);
   return { html: html.replace(FONT_PLACEHOLDER, css), fonts: files };
 }
