@@ -16,11 +16,9 @@ import path from 'node:path';
 import { BriefingError, usageError, type Problem } from './errors.js';
 import { loadFactBase, type FactBase } from './data/load.js';
 import { checkFactBase } from './check.js';
-import { selectBriefing } from './model/select.js';
-import { formatBriefing } from './model/format.js';
-import { renderChartSvg } from './charts/render.js';
-import { loadTemplates } from './render/html.js';
-import { embedFonts, type FontFile } from './render/fonts.js';
+import { checkMemo } from './check-cache.js';
+import type { loadTemplates } from './render/html.js';
+import type { FontFile } from './render/fonts.js';
 import { acquireLock, type Lock } from './editions/lock.js';
 import { stageRun, type FaultHook, type StagedRun } from './editions/output.js';
 import { readManifest, type LogLine } from './editions/manifest.js';
@@ -73,6 +71,15 @@ export interface BuildResult {
 
 const LANGS: Record<LangMode, Lang[]> = { bilingual: ['zh', 'en'], zh: ['zh'], en: ['en'] };
 
+/**
+ * A point of a run's timeline (performance.mark 'briefing:<name>', its latest only, so a long-lived
+ * process keeps none piling up); bench/timeline.mjs reads them to tell where a cold build's time goes.
+ */
+function mark(name: string): void {
+  performance.clearMarks(`briefing:${name}`);
+  performance.mark(`briefing:${name}`);
+}
+
 export { FONT_PACKAGES } from './render/fonts.js';
 
 /** The fact base, loaded and checked: a build never prints a figure `briefing check` would refuse. */
@@ -103,6 +110,8 @@ export interface DraftContext {
   /** The editions' time zone, in which the cover prints the time it was made. */
   timeZone?: string;
   staleAfterMonths: number;
+  /** Where charts and font subsets made by earlier runs are kept (config.ts cacheFolder); none: made anew. */
+  cacheDir?: string;
 }
 
 /**
@@ -110,14 +119,23 @@ export interface DraftContext {
  * without extension; the HTML links its font subsets as fonts/<name>.<face>.ttf, returned in `fonts`.
  */
 export async function renderDraft(ctx: DraftContext, zone: ZoneSpec, theme: ThemeSpec, name: string): Promise<{ html: string; view: BriefingView; fonts: FontFile[] }> {
+  const { selectBriefing, formatBriefing, renderChartSvg, embedFonts } = await renderModules();
   const model = selectBriefing(ctx.base, zone, theme, ctx.edition, { staleAfterMonths: ctx.staleAfterMonths });
   const view = formatBriefing(model, { langs: ctx.langs, generatedAt: ctx.now, ...(ctx.timeZone ? { timeZone: ctx.timeZone } : {}), staleAfterMonths: ctx.staleAfterMonths });
-  const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, ctx.langs, view.accent)));
-  const { html, fonts } = embedFonts(ctx.templates.render({ ...view, svgs }), name);
+  const svgs = await Promise.all(view.charts.map((c) => renderChartSvg(c, ctx.langs, view.accent, ctx.cacheDir)));
+  const { html, fonts } = embedFonts(ctx.templates.render({ ...view, svgs }), name, ctx.cacheDir);
   return { html, view, fonts };
 }
 
 export const langsOf = (mode: LangMode): Lang[] => LANGS[mode];
+
+/**
+ * The modules of stages 4–6 (the model, charts, templates, fonts: Handlebars and Markdown among them),
+ * loaded on first use: a run starts its browser before it spends time loading them.
+ */
+let rendering: Promise<typeof import('./model/select.js') & typeof import('./model/format.js') & typeof import('./charts/render.js') & typeof import('./render/html.js') & typeof import('./render/fonts.js')> | undefined;
+const renderModules = () =>
+  (rendering ??= Promise.all([import('./model/select.js'), import('./model/format.js'), import('./charts/render.js'), import('./render/html.js'), import('./render/fonts.js')]).then((ms) => Object.assign({}, ...ms) as Awaited<NonNullable<typeof rendering>>));
 
 /**
  * Builds the selected briefings: HTML drafts always, PDFs unless htmlOnly, from `plan` (made once: by
@@ -184,6 +202,7 @@ class RunLog {
  */
 async function runBuild(config: Config, effects: BuildEffects, progress: RunProgress, plan: BuildPlan | undefined): Promise<BuildResult> {
   const started = performance.now();
+  mark('build');
   const log = new RunLog(effects, effects.clock ?? (() => new Date()));
   if (plan && plan.todo.length === 0) {
     settleUnchanged(config);
@@ -202,13 +221,19 @@ async function runBuild(config: Config, effects: BuildEffects, progress: RunProg
     lock = acquireLock(config.outDir, log.clock());
     staging = stageRun(config.outDir, edition, effects.faultAt);
     progress.planned = todo.map((d) => d.name);
-    const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs: LANGS[config.lang], now: config.now, timeZone: config.timeZone, staleAfterMonths: config.staleAfterMonths };
+    mark('staged');
+    const { loadTemplates } = await renderModules();
+    const ctx: DraftContext = { base, templates: loadTemplates(config.templatesDir), edition, langs: LANGS[config.lang], now: config.now, timeZone: config.timeZone, staleAfterMonths: config.staleAfterMonths, ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}) };
+    mark('templates');
     printer = await printerReady;
+    mark('printer');
     const briefings = todo.map((doc) => ({ doc, zone: zones.find((z) => z.id === doc.zone)!, theme: themes.find((t) => t.id === doc.theme)! }));
     const built = await renderAndPrint(config, effects, log, { ctx, staging, printer, briefings, progress });
+    mark('printed');
     // Nothing more to print: the browser closes while the files are moved into place (awaited below).
     void printer?.close();
     progress.committed = commitRun(config, effects, log, { plan: plan!, staging, built, started });
+    mark('committed');
     return progress.committed;
   } catch (e) {
     staging?.abort();
@@ -227,15 +252,31 @@ function startPrinter(config: Config, log: RunLog): Promise<Printer> {
       concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
       ...(config.browserWs ? { browserWs: config.browserWs } : {}),
       roots: [path.resolve(config.outDir)],
-      onBrowser: (browser) => log.emit('info', 'browser', { browser }),
+      onBrowser: (browser) => {
+        mark('browser-ready');
+        log.emit('info', 'browser', { browser });
+      },
     });
-    return p.warm().then(() => p);
+    mark('printer-module');
+    return p.warm().then(() => {
+      mark('browser-spawned');
+      return p;
+    });
   });
 }
 
 /** Stage 3: the fact base, loaded and checked, and the zones and themes asked for. */
 function loadAndCheck(config: Config): { base: FactBase; zones: ZoneSpec[]; themes: ThemeSpec[] } {
-  const base = loadCheckedFacts(config.dataDir);
+  // Hashed before the data is read (see check-cache.ts): a fact base that passed as it is is not checked again.
+  const memo = checkMemo(config.dataDir, config.packageRoot, config.cacheDir);
+  const base = loadFactBase(config.dataDir);
+  mark('loaded');
+  if (!memo.passed) {
+    const report = checkFactBase(base);
+    if (report.errors.length) throw new BriefingError(report.errors);
+    memo.remember();
+  }
+  mark('checked');
   const problems: Problem[] = [];
   const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
   const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
@@ -265,6 +306,7 @@ async function renderAndPrint(
   let done = 0;
   const finished = (file: BuiltFile, name: string, event: string, fields: Record<string, unknown>) => {
     built.push(file);
+    if (!done) mark('first-print');
     progress.printed.add(name);
     log.emit('info', event, fields);
     effects.progress?.(++done, briefings.length);
@@ -275,6 +317,7 @@ async function renderAndPrint(
     const t0 = performance.now();
     const staged = staging.staged(`${doc.name}.html`);
     const { html, view, fonts } = await renderDraft(ctx, zone, theme, doc.name);
+    if (done === 0 && !jobs.length) mark('first-render');
     await Promise.all([...fonts.map((font) => effects.writeFile(staging.staged(font.name), font.data)), effects.writeFile(staged, html)]);
     const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: staging.final(`${doc.name}.html`), fonts: fonts.map((f) => staging.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
     if (!printer || !withMetadata) {

@@ -1,0 +1,73 @@
+/**
+ * The check's success, remembered: a build does not check again a fact base that passed `checkFactBase`
+ * and has not changed by a byte since. The key is a hash of everything the check reads (editions/hash.ts
+ * inputHash): every file under the data folder (path and content; a link by its own text), briefing's
+ * compiled code (dist/, by size and time: an upgrade checks again) and the exact package versions
+ * (package-lock.json), which the check's own rules and dictionaries come from.
+ *
+ * Kept in the user's cache folder (config.ts cacheFolder), one small file per data folder holding the key
+ * of its last successful check, replaced by the next. Only success is remembered: a failed check is made
+ * again, and says again why. A cache folder that cannot be read or written is no cache; a file that is
+ * not the key (torn, edited, a link, a pipe) is as if absent.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { inputHash } from './editions/hash.js';
+import { readDataText } from './data/yaml.js';
+
+export interface CheckMemo {
+  /** The data folder, as it is now, passed the check before. */
+  readonly passed: boolean;
+  /** Records that the data folder, as it was hashed, passed the check. Never throws. */
+  remember(): void;
+}
+
+/** The key of a data folder's check: the hash of every input the check reads. */
+export function checkKey(dataDir: string, packageRoot: string): string {
+  // No templates (the check reads none): a folder that cannot exist stands in for them.
+  return inputHash({ dataDir, templatesDir: path.join(dataDir, '.none'), root: packageRoot, options: { command: 'check', version: 1 } });
+}
+
+/** The file that holds a data folder's last passing key, or none without a cache folder. */
+export function checkMemoFile(dataDir: string, cacheDir: string | undefined): string | undefined {
+  return cacheDir && path.join(cacheDir, `check-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16)}.txt`);
+}
+
+/**
+ * Whether the data folder passed the check as it is now. Made before the data is read: a file changed
+ * while the check runs makes the key remembered that of the files as they were before, so the next
+ * build checks again.
+ */
+export function checkMemo(dataDir: string, packageRoot: string, cacheDir: string | undefined): CheckMemo {
+  const file = checkMemoFile(dataDir, cacheDir);
+  if (!file) return { passed: false, remember: () => undefined };
+  const key = checkKey(dataDir, packageRoot);
+  let passed = false;
+  try {
+    const read = readDataText(file, 1024);
+    passed = 'text' in read && read.text === `${key}\n`;
+  } catch {
+    // Unreadable: as if absent.
+  }
+  return {
+    passed,
+    remember() {
+      if (passed) return;
+      // Written beside and renamed, so a reader sees the old key or the new one; not flushed to the disk:
+      // a key lost with a power cut only costs one more check.
+      const tmp = `${file}.${process.pid}.tmp`;
+      try {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(tmp, `${key}\n`);
+        renameSync(tmp, file);
+      } catch {
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // Nothing more to do: the next check writes its own.
+        }
+      }
+    },
+  };
+}
