@@ -8,7 +8,9 @@
  * briefing's own module (the profiler slows it down; its times are for proportions).
  *
  *   node bench/timeline.mjs [extra build flags…]        e.g. --concurrency 1
- * Environment: BENCH_REPEAT; XDG_CACHE_HOME (an empty folder: a build with no cache at all).
+ * Environment: BENCH_REPEAT; XDG_CACHE_HOME (an empty folder: a build with no cache at all);
+ * BENCH_COMPARE=<another checkout, built, with the same marks>: its runs alternate with this one's and
+ * the table gains its column (what a change saved, measured in one run).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -41,13 +43,13 @@ const PHASES = [
 /** In parallel with the above, in the browser's own processes. */
 const PARALLEL = [['browser start (spawned → answering)', 'briefing:browser-spawned', 'briefing:browser-ready']];
 
-function once(profileDir) {
+function once(profileDir, root = ROOT) {
   return new Promise((resolve, reject) => {
     const out = mkdtempSync(path.join(tmp, 'out-'));
     const file = path.join(tmp, `timeline-${path.basename(out)}.json`);
-    const args = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []), '--import', path.join(ROOT, 'bench/timeline-hook.mjs'), path.join(ROOT, 'bin/briefing.js'), 'build', '--out', out, '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', ...extra];
+    const args = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []), '--import', path.join(ROOT, 'bench/timeline-hook.mjs'), path.join(root, 'bin/briefing.js'), 'build', '--out', out, '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', ...extra];
     const spawnedAt = performance.timeOrigin + performance.now();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, BRIEFING_TIMELINE: file }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, BRIEFING_TIMELINE: file }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => {
@@ -63,22 +65,29 @@ function once(profileDir) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const runs = [];
+const COMPARE = process.env.BENCH_COMPARE && path.resolve(process.env.BENCH_COMPARE);
+const trees = [...(COMPARE ? [['compared', COMPARE]] : []), ['this', ROOT]];
+const runsOf = new Map(trees.map(([name]) => [name, []]));
 for (let i = 0; i < REPEAT; i++) {
-  console.error(`timeline: run ${i + 1} of ${REPEAT}…`);
-  runs.push(await once());
+  for (const [name, root] of trees) {
+    console.error(`timeline: ${name === 'this' ? '' : `${root}, `}run ${i + 1} of ${REPEAT}…`);
+    runsOf.get(name).push(await once(undefined, root));
+  }
 }
 const ms = (x) => (x === undefined || Number.isNaN(x) ? '–' : `${Math.round(x)}`);
 const span = (r, from, to) => r.at[to] - r.at[from];
-console.log(`\nCold build, ${REPEAT} runs (medians, ms from spawn); Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${extra.length ? `; flags ${extra.join(' ')}` : ''}\n`);
-console.log('| phase | starts at | ends at | takes |');
-console.log('|---|---|---|---|');
+console.log(`\nCold build, ${REPEAT} runs (medians, ms from spawn); Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${extra.length ? `; flags ${extra.join(' ')}` : ''}${COMPARE ? `; runs alternating with ${COMPARE}` : ''}\n`);
+const heads = trees.map(([name, root]) => (name === 'this' ? 'this tree' : path.basename(root)));
+console.log(`| phase | ${heads.map((h) => `${h}: starts at | ends at | takes`).join(' | ')} |`);
+console.log(`|---|${heads.map(() => '---|---|---|').join('')}`);
 for (const [label, from, to] of [...PHASES, ...PARALLEL]) {
-  const start = median(runs.map((r) => r.at[from]));
-  const end = median(runs.map((r) => r.at[to]));
-  console.log(`| ${PARALLEL.some((p) => p[0] === label) ? `(in parallel) ${label}` : label} | ${ms(start)} | ${ms(end)} | ${ms(median(runs.map((r) => span(r, from, to))))} |`);
+  const cells = trees.map(([name]) => {
+    const runs = runsOf.get(name);
+    return `${ms(median(runs.map((r) => r.at[from])))} | ${ms(median(runs.map((r) => r.at[to])))} | ${ms(median(runs.map((r) => span(r, from, to))))}`;
+  });
+  console.log(`| ${PARALLEL.some((p) => p[0] === label) ? `(in parallel) ${label}` : label} | ${cells.join(' | ')} |`);
 }
-console.log(`| **total** (spawn → exit) | | | **${ms(median(runs.map((r) => r.at.exit)))}** |`);
+console.log(`| **total** (spawn → exit) | ${trees.map(([name]) => ` | | **${ms(median(runsOf.get(name).map((r) => r.at.exit)))}**`).join(' | ')} |`);
 
 // One run under the profiler: the main thread's time in each phase, by what it ran.
 console.error('timeline: one run under --cpu-prof…');

@@ -2,8 +2,9 @@
  * The check's success, remembered: a build does not check again a fact base that passed `checkFactBase`
  * and has not changed by a byte since. The key is a hash of everything the check reads (editions/hash.ts
  * inputHash): every file under the data folder (path and content; a link by its own text), briefing's
- * compiled code (dist/, by size and time: an upgrade checks again) and the exact package versions
- * (package-lock.json), which the check's own rules and dictionaries come from.
+ * compiled code (dist/, by size and time: an upgrade checks again), the exact package versions
+ * (package-lock.json), which the check's own rules and dictionaries come from, and Node's version (its
+ * Unicode tables decide what a pattern such as \p{Script=Han} matches).
  *
  * Kept in the user's cache folder (config.ts cacheFolder), one small file per data folder holding the key
  * of its last successful check, replaced by the next. Only success is remembered: a failed check is made
@@ -26,7 +27,7 @@ export interface CheckMemo {
 /** The key of a data folder's check: the hash of every input the check reads. */
 export function checkKey(dataDir: string, packageRoot: string): string {
   // No templates (the check reads none): a folder that cannot exist stands in for them.
-  return inputHash({ dataDir, templatesDir: path.join(dataDir, '.none'), root: packageRoot, options: { command: 'check', version: 1 } });
+  return inputHash({ dataDir, templatesDir: path.join(dataDir, '.none'), root: packageRoot, options: { command: 'check', version: 1, node: process.version } });
 }
 
 /** The file that holds a data folder's last passing key, or none without a cache folder. */

@@ -45,8 +45,8 @@ const drawn = new Map<string, Promise<string>>();
 const DRAWN_MAX = 256;
 
 /**
- * What a drawn SVG is made from besides its spec: the versions of Vega and Vega-Lite, and this module's
- * own code (the text widths above). Read once per process.
+ * What a drawn SVG is made from besides its spec: the versions of Vega, Vega-Lite and Node, and this
+ * module's own code (the text widths above). Read once per process.
  */
 let drawer: string | undefined;
 function drawerIdentity(): string {
@@ -64,7 +64,7 @@ function drawerIdentity(): string {
       }
       throw new Error(`cannot find the version of ${pkg}`);
     };
-    drawer = cacheKey(version('vega'), version('vega-lite'), readFileSync(fileURLToPath(import.meta.url)));
+    drawer = cacheKey(version('vega'), version('vega-lite'), process.version, readFileSync(fileURLToPath(import.meta.url)));
   }
   return drawer;
 }

@@ -50,7 +50,7 @@ export interface FontFile {
 /** Subsets made in this process, by font and characters: briefings with the same characters share the work. */
 const subsets = new Map<string, Buffer>();
 const SUBSETS_MAX = 64;
-/** What a subset is made from besides its characters: the font file, HarfBuzz's build and subset.ts's options, by size and time. */
+/** What a subset is made from besides its characters and Node's version: the font file, HarfBuzz's build and subset.ts's options, by size and time. */
 const identity = (file: string) => {
   const st = statSync(file);
   return `${file}\0${st.size}\0${st.mtimeMs}`;
@@ -61,7 +61,7 @@ function subsetKey(file: string, chars: string): string | undefined {
   try {
     // subset.js beside fonts.js (subset.ts beside fonts.ts where the sources run as they are).
     subsetter ??= identity(require.resolve('harfbuzzjs/dist/harfbuzz-subset.wasm')) + identity(fileURLToPath(new URL(`./subset${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
-    return cacheKey(subsetter, identity(file), chars);
+    return cacheKey(subsetter, process.version, identity(file), chars);
   } catch {
     return undefined;
   }
