@@ -5,7 +5,8 @@
  *      tabs kept open; for each of the build's finished HTML drafts, goto(file) + document.fonts.ready +
  *      page.pdf() with the build's pdf options, two at a time. The browser's start and its tabs are not timed.
  *   2. `briefing build`, cold: a new output folder, the CLI as a user runs it (`node bin/briefing.js
- *      build`), from spawning the process to its exit;
+ *      build`), from spawning the process to its exit; the user's cache folder as an earlier build left
+ *      it (a first build, not timed, makes the drafts the other rows print);
  *   3. naive: a browser launched for each draft, one after another (the same binary and drafts);
  *   4. jsreport 4 (`@jsreport/jsreport-core` + `@jsreport/jsreport-chrome-pdf`, pool of two, the same
  *      binary and drafts), a process of its own from spawn to exit like the cold build (bench/jsreport/,
@@ -19,8 +20,10 @@
  * are rows 5 and 6. The machine is shared: compare the ratios within one run. Each row names the browser
  * binary its processes ran, read from /proc while it ran (not assumed).
  *
+ * Row 1b, the build's own print path on the same drafts in a warm browser, is measured in those turns
+ * too: the per-document cost beside the floor's.
  * Environment: BENCH_REPEAT (3), BENCH_ZONES (200; 0 leaves the scale run out), BENCH_ROWS (a comma list
- * of floor, cold, naive, jsreport, nocache, again, scale: only those).
+ * of floor, printer, cold, naive, jsreport, nocache, again, scale: only those).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -36,8 +39,9 @@ const JSREPORT = path.join(ROOT, 'bench/jsreport');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'briefing-bench-'));
 const EDITION = ['--edition', '2023-03', '--now', '2023-03-31T08:00:00Z'];
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const startLoad = os.loadavg().map((l) => l.toFixed(1)).join(' ');
 const scaleZones = Number(process.env.BENCH_ZONES ?? 200);
-const ROWS = new Set((process.env.BENCH_ROWS ?? 'floor,cold,naive,jsreport,nocache,again,scale').split(',').map((s) => s.trim()));
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'floor,printer,cold,naive,jsreport,nocache,again,scale').split(',').map((s) => s.trim()));
 if (!scaleZones) ROWS.delete('scale');
 /** As print/pdf.ts PDF_OPTIONS: the options the build prints with. */
 const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, outline: true, tagged: true };
@@ -175,6 +179,26 @@ async function printDrafts(files, { launchEach }) {
   return { ms, binaries: watching.stop().binaries };
 }
 
+/**
+ * The build's own print path on the same drafts, in a warm browser (its printer: two tabs, the document
+ * written into a tab, the layout rules and contents measured in the page, pdf(), the metadata added):
+ * the per-document cost to set beside the floor's. One print, not timed, opens its tabs.
+ */
+async function printerRow(files) {
+  const { createPrinter } = await import('../dist/print/printer.js');
+  const { withMetadata } = await import('../dist/print/pdf.js');
+  const watching = watch(process.pid);
+  const printer = createPrinter({ concurrency: TABS, recycleAfter: 1000, timeoutMs: 60_000, env: process.env, roots: [path.dirname(path.dirname(files[0]))] });
+  await printer.warm();
+  await printer.print(files.at(-1));
+  const meta = { title: 'bench', author: 'briefing', subject: 'bench', keywords: [], language: 'zh-CN', createdAt: new Date(0) };
+  const t0 = performance.now();
+  await Promise.all(files.map((file) => printer.print(file).then((r) => withMetadata(r.pdf, meta))));
+  const ms = performance.now() - t0;
+  await printer.close();
+  return { ms, binaries: watching.stop().binaries };
+}
+
 /** jsreport in a process of its own (bench/jsreport/render.mjs), installed on first use. */
 async function jsreport(files) {
   if (!existsSync(path.join(JSREPORT, 'node_modules/@jsreport/jsreport-core/package.json'))) {
@@ -194,20 +218,18 @@ const mb = (kb) => `${Math.round(kb / 1024)} MB`;
 const each = (runs) => runs.map((r) => (r.ms / 1000).toFixed(2)).join(', ');
 const binariesOf = (runs) => [...new Set(runs.flatMap((r) => r.binaries))].join(', ') || '(none seen)';
 
-// Rows 1–4, in turns. The first cold build's drafts are the HTML every printing row prints.
-const runs = { floor: [], cold: [], naive: [], jsreport: [] };
-let drafts;
+// Rows 1–4, in turns. A first build, not timed, makes the HTML drafts every printing row prints, and
+// leaves the user's cache folder as any earlier build would (row 5 is the build without it).
+const runs = { floor: [], printer: [], cold: [], naive: [], jsreport: [] };
 const draftsOf = (out) => readdirSync(path.join(out, '2023-03')).filter((f) => f.endsWith('.html')).sort().map((f) => path.join(out, '2023-03', f));
-if (!ROWS.has('cold')) {
-  console.error('bench: a build for the drafts…');
-  drafts = draftsOf((await coldBuild()).out);
-}
+console.error('bench: a first build, for the drafts (not timed)…');
+const first = await coldBuild();
+const drafts = draftsOf(first.out);
 for (let i = 0; i < REPEAT; i++) {
-  for (const row of ['cold', 'floor', 'naive', 'jsreport']) {
+  for (const row of ['floor', 'printer', 'cold', 'naive', 'jsreport']) {
     if (!ROWS.has(row)) continue;
     console.error(`bench: ${row}, run ${i + 1} of ${REPEAT}…`);
-    const r = row === 'cold' ? await coldBuild() : row === 'floor' ? await printDrafts(drafts, { launchEach: false }) : row === 'naive' ? await printDrafts(drafts, { launchEach: true }) : await jsreport(drafts);
-    if (row === 'cold') drafts ??= draftsOf(r.out);
+    const r = row === 'cold' ? await coldBuild() : row === 'floor' ? await printDrafts(drafts, { launchEach: false }) : row === 'printer' ? await printerRow(drafts) : row === 'naive' ? await printDrafts(drafts, { launchEach: true }) : await jsreport(drafts);
     runs[row].push(r);
   }
 }
@@ -221,7 +243,7 @@ if (ROWS.has('nocache')) {
 }
 const again = [];
 if (ROWS.has('again')) {
-  const out = runs.cold[0]?.out ?? (await coldBuild()).out;
+  const out = first.out;
   for (let i = 0; i < REPEAT; i++) {
     console.error(`bench: no-change build, run ${i + 1} of ${REPEAT}…`);
     again.push(await briefing(['build', '--out', out, ...EDITION]));
@@ -251,7 +273,9 @@ const row = (name, list, note = '') => {
   const m = median(list);
   rows.push([name, binariesOf(list), fmt(m.ms), each(list), vsFloor(m.ms), vsCold(m.ms), note]);
 };
-row('1. floor: one warm browser, 2 tabs kept open; per draft goto + fonts.ready + pdf()', runs.floor, '');
+const perDoc = (list) => (list.length ? `${Math.round(median(list).ms / drafts.length)} ms per draft` : '');
+row('1. floor: one warm browser, 2 tabs kept open; per draft goto + fonts.ready + pdf()', runs.floor, perDoc(runs.floor));
+row("1b. the build's print path, warm browser (its printer, 2 tabs; layout rules, contents, metadata)", runs.printer, perDoc(runs.printer));
 row('2. `briefing build`, cold (new output folder; process start included)', runs.cold, cold && floor ? `target ≤ 1.25× the floor: ${cold.ms / floor.ms <= 1.25 ? 'met' : 'missed'}` : '');
 row('3. naive: a browser launched per draft', runs.naive, cold ? `target ≥ 2× the cold build: ${median(runs.naive ?? [])?.ms / cold.ms >= 2 ? 'met' : 'missed'}` : '');
 if (runs.jsreport.length) {
@@ -272,8 +296,8 @@ if (scale) {
   rows.push(['   peak memory, first quarter', '', mb(peakTotal(first)), '', '', '', `Node ${mb(peak(first, 'node'))}, Chromium ${mb(peak(first, 'chromium'))}`]);
   rows.push(['   peak memory, last quarter', '', mb(peakTotal(last)), '', '', '', `Node ${mb(peak(last, 'node'))}, Chromium ${mb(peak(last, 'chromium'))} (${((peakTotal(last) / Math.max(1, peakTotal(first)) - 1) * 100).toFixed(0)}% vs first; target within 10%)`]);
 }
-console.log(`\nMachine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; Node ${process.version}; ${chrome} (${info.executablePath})\n`);
-console.log(`Rows 1–6: the median of ${REPEAT} runs each (rows 1–4 measured in turns); row 7: one run. Drafts: ${drafts?.length ?? 0} HTML files of edition 2023-03.\n`);
+console.log(`\nMachine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${chrome} (${info.executablePath})\n`);
+console.log(`Rows 1–6: the median of ${REPEAT} runs each (rows 1–4 measured in turns); row 7: one run. Drafts: ${drafts.length} HTML files of edition 2023-03. Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (at the start: ${startLoad}).\n`);
 console.log('| measurement | browser binary | median | runs | vs floor | vs cold build | note |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
