@@ -8,7 +8,8 @@
  * briefing's own module (the profiler slows it down; its times are for proportions).
  *
  *   node bench/timeline.mjs [extra build flags…]        e.g. --concurrency 1
- * Environment: BENCH_REPEAT; XDG_CACHE_HOME (an empty folder: a build with no cache at all);
+ * Environment: BENCH_REPEAT; BENCH_NO_CACHE=1 (each run with a cache folder of its own, empty: no check
+ * remembered, no chart or font subset kept, no compile cache);
  * BENCH_COMPARE=<another checkout, built, with the same marks>: its runs alternate with this one's and
  * the table gains its column (what a change saved, measured in one run).
  */
@@ -49,7 +50,8 @@ function once(profileDir, root = ROOT) {
     const file = path.join(tmp, `timeline-${path.basename(out)}.json`);
     const args = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []), '--import', path.join(ROOT, 'bench/timeline-hook.mjs'), path.join(root, 'bin/briefing.js'), 'build', '--out', out, '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', ...extra];
     const spawnedAt = performance.timeOrigin + performance.now();
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, BRIEFING_TIMELINE: file }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const fresh = process.env.BENCH_NO_CACHE === '1' ? { XDG_CACHE_HOME: mkdtempSync(path.join(tmp, 'cache-')) } : {};
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...fresh, BRIEFING_TIMELINE: file }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => {
@@ -76,7 +78,7 @@ for (let i = 0; i < REPEAT; i++) {
 }
 const ms = (x) => (x === undefined || Number.isNaN(x) ? '–' : `${Math.round(x)}`);
 const span = (r, from, to) => r.at[to] - r.at[from];
-console.log(`\nCold build, ${REPEAT} runs (medians, ms from spawn); Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${extra.length ? `; flags ${extra.join(' ')}` : ''}${COMPARE ? `; runs alternating with ${COMPARE}` : ''}\n`);
+console.log(`\nCold build, ${REPEAT} runs (medians, ms from spawn); Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${extra.length ? `; flags ${extra.join(' ')}` : ''}${COMPARE ? `; runs alternating with ${COMPARE}` : ''}${process.env.BENCH_NO_CACHE === '1' ? '; each run with an empty cache folder' : ''}\n`);
 const heads = trees.map(([name, root]) => (name === 'this' ? 'this tree' : path.basename(root)));
 console.log(`| phase | ${heads.map((h) => `${h}: starts at | ends at | takes`).join(' | ')} |`);
 console.log(`|---|${heads.map(() => '---|---|---|').join('')}`);
