@@ -138,10 +138,19 @@ describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
     ['root:2', '2023-03', 'old'], ['sync', '2023-03', 'old'], ['entry', '2023-05', 'old'], ['switch', '2023-03', 'old'],
     ['switch', '2023-05', 'old'], ['prune:2', '2023-03', 'new'], ['prune', '2023-05', 'new'],
   ];
+  /** The output folder a whole run of `edition` makes from `base`: built once per edition, for every kill of it. */
+  const references = new Map<string, OutputState>();
+  const freshOf = (edition: string): OutputState => {
+    if (!references.has(edition)) {
+      const reference = copyOut(base);
+      expect(cli(reference, edition).status).toBe(0);
+      references.set(edition, outputState(reference));
+    }
+    return references.get(edition)!;
+  };
+
   it.each(kills)('killed at %s building %s: the %s edition whole, cleared by the next run', (at, edition, expected) => {
-    const reference = copyOut(base);
-    expect(cli(reference, edition).status).toBe(0);
-    const fresh = outputState(reference);
+    const fresh = freshOf(edition);
 
     const out = copyOut(base);
     const r = cli(out, edition, { BRIEFING_TEST_KILL_AT: at });
