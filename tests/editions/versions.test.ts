@@ -21,12 +21,21 @@ const cliArgs = (out: string, edition: string, more: string[] = [], now = NOW) =
 const cli = (out: string, edition: string, more: string[] = [], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, cliArgs(out, edition, more), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
 const pair = ['--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'];
-const older = ['--zone', 'taixin', '--theme', 'transport'];
+/**
+ * `cli` without a process of its own, for the runs whose output is not what a test is about (the folders
+ * it starts from, a run after a kill): the same configuration, the same bytes; it fails on a warning too,
+ * as the CLI would print one.
+ */
+async function build(out: string, edition: string, input: { zone: string[]; theme: string[] } = { zone: ['taiyuan-jinzhong'], theme: ['transport', 'ecology'] }) {
+  const problems: string[] = [];
+  await buildBriefings(resolveConfig({ root: ROOT, out, edition, now: NOW, htmlOnly: true, ...input }), { writeFile: writeFileAtomicAsync, log: (l) => void (l.level !== 'info' && problems.push(JSON.stringify(l))) });
+  expect(problems).toEqual([]);
+}
 
 describe('readers of a versioned output folder', () => {
   it('see one whole version at every moment while runs switch versions', { timeout: 120_000 }, async () => {
     const out = tempDir('briefing-readers-');
-    expect(cli(out, '2023-03', pair).status).toBe(0);
+    await build(out, '2023-03');
     // Three runs in a row, each changing both briefings (their cover shows the build time): three switches
     // and three old versions removed while the reader below reads.
     const runs = (async () => {
@@ -72,10 +81,10 @@ describe('readers of a versioned output folder', () => {
 describe('an output folder written before versions', () => {
   let modern: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     modern = tempDir('briefing-modern-');
-    expect(cli(modern, '2022-11', older).status).toBe(0);
-    expect(cli(modern, '2023-03', pair).status).toBe(0);
+    await build(modern, '2022-11', { zone: ['taixin'], theme: ['transport'] });
+    await build(modern, '2023-03');
   });
 
   /** The same editions as plain folders, editions.json a file and `latest` a link to the folder, as builds wrote them before. */
@@ -142,14 +151,13 @@ describe('an output folder written before versions', () => {
     }
   });
 
-  it('killed while being converted, is converted by the next run', () => {
+  it('killed while being converted, is converted by the next run', async () => {
     for (const at of ['tidy:1', 'tidy:8', 'tidy:10']) {
       const out = legacyCopy();
       const r = cli(out, '2023-03', pair, { BRIEFING_TEST_KILL_AT: at });
       expect(r.signal, at).toBe('SIGKILL');
       expect(consistent(outputState(out)), at).toBe(true);
-      const next = cli(out, '2023-03', pair);
-      expect(next.status, next.stderr).toBe(0);
+      await build(out, '2023-03');
       expect(sameState(outputState(out), outputState(modern)), at).toBe(true);
       expect(leftovers(out), at).toEqual([]);
     }
@@ -157,9 +165,9 @@ describe('an output folder written before versions', () => {
 });
 
 describe('leftovers', () => {
-  it('a link made for a switch that never came is removed by the next run, even one with nothing to do', () => {
+  it('a link made for a switch that never came is removed by the next run, even one with nothing to do', async () => {
     const out = tempDir('briefing-dangling-');
-    expect(cli(out, '2023-03', pair).status).toBe(0);
+    await build(out, '2023-03');
     const r = cli(out, '2023-05', pair, { BRIEFING_TEST_KILL_AT: 'switch' });
     expect(r.signal).toBe('SIGKILL');
     // 2023-05's link leads nowhere; readers see 2023-03 only, and the lock of the dead run.
@@ -172,21 +180,21 @@ describe('leftovers', () => {
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('of a first run killed at its switch are removed by the next, and nothing was in view meanwhile', () => {
+  it('of a first run killed at its switch are removed by the next, and nothing was in view meanwhile', async () => {
     const out = tempDir('briefing-first-');
     const r = cli(out, '2023-03', pair, { BRIEFING_TEST_KILL_AT: 'switch' });
     expect(r.signal).toBe('SIGKILL');
     expect(outputState(out)).toEqual({ files: {}, manifest: {}, latest: undefined });
     expect(leftovers(out).sort()).toEqual(['.briefing.lock', '.versions', '2023-03', 'editions.json', 'latest']);
-    expect(cli(out, '2023-03', pair).status).toBe(0);
+    await build(out, '2023-03');
     expect(consistent(outputState(out))).toBe(true);
     expect(Object.keys(outputState(out).files)).toEqual(['2023-03']);
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('a version removed by hand: the folder is built afresh', () => {
+  it('a version removed by hand: the folder is built afresh', async () => {
     const out = tempDir('briefing-broken-');
-    expect(cli(out, '2023-03', pair).status).toBe(0);
+    await build(out, '2023-03');
     rmSync(path.join(out, '.versions'), { recursive: true });
     const r = cli(out, '2023-03', pair);
     expect(r.stderr).toBe('');
@@ -195,9 +203,9 @@ describe('leftovers', () => {
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('are left alone while another run holds the lock', () => {
+  it('are left alone while another run holds the lock', async () => {
     const out = tempDir('briefing-held-');
-    expect(cli(out, '2023-03', pair).status).toBe(0);
+    await build(out, '2023-03');
     const stray = path.join(out, '.versions', '2023-03-99');
     mkdirSync(stray);
     // A live process (this one) holds the lock: a run with nothing to do must not touch the folder.
