@@ -250,7 +250,8 @@ function startPrinter(config: Config, log: RunLog): Promise<Printer> {
   return import('./print/printer.js').then(({ createPrinter }) => {
     const p = createPrinter({
       concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
-      ...(config.browserWs ? { browserWs: config.browserWs } : {}),
+      ...(config.browserWs ? { endpoints: config.browserWs } : {}),
+      onWarning: (event, fields) => log.emit('warn', event, fields),
       roots: [path.resolve(config.outDir)],
       onBrowser: (browser) => {
         mark('browser-ready');

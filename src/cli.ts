@@ -13,6 +13,7 @@ const rel = (p: string) => path.relative(process.cwd(), p) || p;
 /** The options that were given, without the undefined ones (for exactOptionalPropertyTypes). */
 const pickDefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const BROWSER_WS_HELP = 'print in these running Chromiums instead of launching one: ws://… or http://host:port, comma-separated or the flag repeated; --concurrency applies to each (or BRIEFING_BROWSER_WS)';
 
 function progressBar(done: number, total: number): void {
   if (!process.stderr.isTTY) return;
@@ -50,7 +51,7 @@ function program(): Command {
     .option('--concurrency <n>', 'briefings printing at once (default: the number of cores)')
     .option('--recycle-after <n>', 'relaunch the browser after this many briefings', '200')
     .option('--print-timeout <seconds>', 'fail a briefing whose printing takes longer', '30')
-    .option('--browser-ws <url>', 'print in this running Chromium (ws://…; or BRIEFING_BROWSER_WS)')
+    .option('--browser-ws <url>', BROWSER_WS_HELP, collect)
     .option('--verbose', 'say which browser printed (and print the stack trace of an internal fault)')
     .action(async (opts: ConfigInput, command: Command) => {
       // --verbose is also an option of the program, which takes it wherever it is written.
@@ -233,6 +234,17 @@ function program(): Command {
     });
 
   cmd
+    .command('doctor')
+    .description('check the browsers a build would print in (the local one, or each --browser-ws): version, a test page with the bundled fonts, round trip')
+    .option('--browser-ws <url>', 'check these running Chromiums instead of the local browser: ws://… or http://host:port, comma-separated or the flag repeated (or BRIEFING_BROWSER_WS)', collect)
+    .option('--print-timeout <seconds>', 'fail a browser whose test page takes longer', '30')
+    .action(async (opts: ConfigInput) => {
+      const { runDoctor } = await import('./doctor.js');
+      const report = await runDoctor(resolveConfig(opts), { out: (line) => console.log(line) });
+      if (!report.ok) process.exitCode = 1;
+    });
+
+  cmd
     .command('preview')
     .description('serve the HTML drafts as printed pages on a local server, reloading when data/ or templates/ change')
     .option('--port <n>', 'port to listen on (0: any free port)', '4173')
@@ -260,6 +272,7 @@ function printEvent(line: LogLine, verbose: boolean): void {
   if (line.event === 'printed') console.log(`${rel(String(line.file))}  ${String(line.pages)} pages  ${String(line.ms)} ms`);
   else if (line.event === 'html') console.log(`${rel(String(line.file))}  html  ${String(line.ms)} ms`);
   else if (line.event === 'browser' && verbose) console.log(`browser: ${String(line.browser)}`);
+  else if (line.event === 'browser-dropped') console.error(`briefing: warning: ${String(line.endpoint)} dropped for this run: ${String(line.reason)} (${String(line.left)} left)`);
 }
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');

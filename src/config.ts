@@ -41,8 +41,11 @@ export interface Config {
   concurrency: number;
   /** Relaunch the browser after this many briefings. */
   recycleAfter: number;
-  /** Print in this remote Chromium (a DevTools WebSocket URL) instead of launching one. */
-  browserWs?: string;
+  /**
+   * Print in these running Chromiums instead of launching one (a pool, `concurrency` briefings on each):
+   * DevTools WebSocket URLs (ws://…) or http://host:port, from --browser-ws or BRIEFING_BROWSER_WS.
+   */
+  browserWs?: string[];
   /** briefing's folder in the user's cache (cacheFolder), absent when there is no home to put it in. */
   cacheDir?: string;
   env: NodeJS.ProcessEnv;
@@ -65,7 +68,8 @@ export interface ConfigInput {
   force?: boolean;
   concurrency?: string;
   recycleAfter?: string;
-  browserWs?: string;
+  /** Each a URL or several separated by commas (the flag may be repeated). */
+  browserWs?: string | string[];
   printTimeout?: string;
 }
 
@@ -74,6 +78,30 @@ function positiveInt(value: string | undefined, fallback: number, flag: string, 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} "${value}" is not a positive whole number`, `use e.g. ${flag} ${example}`);
   return n;
+}
+
+/**
+ * The remote browsers of --browser-ws (repeated, or comma-separated), else of BRIEFING_BROWSER_WS
+ * (comma-separated): each a DevTools WebSocket URL (ws://, wss://) or an http(s)://host:port whose
+ * /json/version names one. The same endpoint given twice is one.
+ */
+export function parseEndpoints(flag: string | readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  const given = flag === undefined ? env.BRIEFING_BROWSER_WS : flag;
+  const source = flag === undefined ? 'BRIEFING_BROWSER_WS' : '--browser-ws';
+  const out: string[] = [];
+  for (const value of [given ?? []].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      // told below
+    }
+    if (!url || !['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol) || !url.host) {
+      throw usageError(`${source} "${value}" is not a browser's DevTools address`, 'give ws://host:port/devtools/browser/<id> or http://host:port, several separated by commas');
+    }
+    if (!out.includes(value)) out.push(value);
+  }
+  return out;
 }
 
 /** `--now`, else SOURCE_DATE_EPOCH (seconds), else the clock. */
@@ -115,6 +143,7 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
   }
   const staleAfterMonths = Number(input.staleAfter ?? DEFAULT_STALE_AFTER_MONTHS);
   if (!Number.isInteger(staleAfterMonths) || staleAfterMonths < 1) throw usageError(`--stale-after "${input.staleAfter}" is not a number of months`, `use a whole number such as ${DEFAULT_STALE_AFTER_MONTHS}`);
+  const endpoints = parseEndpoints(input.browserWs, env);
   return {
     root,
     packageRoot: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
@@ -134,7 +163,7 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
     force: !!input.force,
     concurrency: positiveInt(input.concurrency, os.availableParallelism(), '--concurrency', '2'),
     recycleAfter: positiveInt(input.recycleAfter, 200, '--recycle-after', '200'),
-    ...(input.browserWs ?? env.BRIEFING_BROWSER_WS ? { browserWs: input.browserWs ?? env.BRIEFING_BROWSER_WS } : {}),
+    ...(endpoints.length ? { browserWs: endpoints } : {}),
     ...(cacheFolder(env) ? { cacheDir: cacheFolder(env) } : {}),
     env,
   };

@@ -48,6 +48,12 @@ const within = (file: string, roots: string[]) => roots.some((root) => file === 
 type LoadFailures = Map<string, string>;
 const loadFailures = new WeakMap<Page, LoadFailures>();
 const OUTSIDE = 'outside the folders a briefing may load files from';
+/**
+ * The requests of a document's own files. Not the browser's own (the full Chromium asks every page's
+ * origin for /favicon.ico), nor the navigation to the document's folder.
+ */
+const FILE_TYPES = new Set(['font', 'image', 'stylesheet', 'media']);
+const noteFailure = (req: HTTPRequest, failed: LoadFailures, why: string) => void (FILE_TYPES.has(req.resourceType()) && !failed.has(req.url()) && failed.set(req.url(), why));
 
 /**
  * Answers a request of the page: files under `roots` (from disk through PRINT_ORIGIN for a remote
@@ -61,13 +67,13 @@ async function answer(req: HTTPRequest, roots: string[], failed: LoadFailures): 
   if (url.startsWith('file:')) {
     const file = path.resolve(fileURLToPath(url));
     if (within(file, roots)) return req.continue();
-    failed.set(url, OUTSIDE);
+    noteFailure(req, failed, OUTSIDE);
     return req.abort('accessdenied');
   }
   if (!url.startsWith(`${PRINT_ORIGIN}/`)) return req.abort('blockedbyclient');
   const file = path.resolve(decodeURIComponent(new URL(url).pathname));
   if (!within(file, roots)) {
-    failed.set(url, OUTSIDE);
+    noteFailure(req, failed, OUTSIDE);
     return req.respond({ status: 403, body: '' });
   }
   // The document's folder, which the tab shows before the document is written into it: an empty page.
@@ -78,7 +84,7 @@ async function answer(req: HTTPRequest, roots: string[], failed: LoadFailures): 
     return req.respond({ status: 200, contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', body });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    failed.set(url, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code ?? String(e)})`);
+    noteFailure(req, failed, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code ?? String(e)})`);
     return req.respond({ status: 404, body: '' });
   }
 }
@@ -88,9 +94,12 @@ function failedRequest(req: HTTPRequest, failed: LoadFailures): void {
   const url = req.url();
   const error = req.failure()?.errorText ?? '';
   // A load cut short by the tab moving on to its next document is no file's failure.
-  if (!url.startsWith('file:') || error === 'net::ERR_ABORTED' || failed.has(url)) return;
-  failed.set(url, error === 'net::ERR_FILE_NOT_FOUND' ? 'no such file' : error === 'net::ERR_ACCESS_DENIED' ? 'unreadable' : error || 'failed');
+  if (!url.startsWith('file:') || error === 'net::ERR_ABORTED') return;
+  noteFailure(req, failed, error === 'net::ERR_FILE_NOT_FOUND' ? 'no such file' : error === 'net::ERR_ACCESS_DENIED' ? 'unreadable' : error || 'failed');
 }
+
+/** A document whose printing took longer than the timeout. */
+export class PrintTimeout extends Error {}
 
 export interface PrintPageOptions {
   timeoutMs: number;

@@ -26,6 +26,15 @@ export class PdfBytes {
     return stream >= 0 ? body.slice(0, stream) : body;
   }
 
+  /**
+   * The fonts of the document: their PostScript names without a subset tag (AAAAAA+), each once, and how
+   * many are Type 3 fonts (no name: Chromium draws glyphs it has no font file for as Type 3 outlines).
+   */
+  fonts(): { names: string[]; type3: number } {
+    const names = [...this.text.matchAll(/\/(?:BaseFont|FontName)\s*\/([^\s/<>[\]()]+)/g)].map((m) => m[1]!.replace(/^[A-Z]{6}\+/, ''));
+    return { names: [...new Set(names)], type3: [...this.text.matchAll(/\/Subtype\s*\/Type3\b/g)].length };
+  }
+
   trailer(): { size: number; root: number; startxref: number } {
     const at = this.text.lastIndexOf('trailer');
     const trailer = this.text.slice(at);

@@ -1,5 +1,5 @@
 /**
- * The printing service of a run: one browser (launched, or a remote one reached over a WebSocket),
+ * The printing service of a run: one launched browser (or a pool of remote ones, print/pool.ts),
  * a bounded number of documents printing at once, each in a tab of its own (its own renderer process,
  * so a document that hangs cannot stall the others). Tabs are kept and reused for the next document:
  * opening one costs as much CPU as printing a short briefing. A tab whose document failed is closed.
@@ -7,9 +7,12 @@
  * crashes; a document whose print takes longer than the timeout fails alone, naming itself.
  */
 import type { Browser, Page } from 'puppeteer';
-import { closeBrowser, findBrowser, launchBrowser, loadPuppeteer } from './browser.js';
-import { openPrintPage, printPdf, type PrintResult } from './pdf.js';
+import { closeBrowser, findBrowser, launchBrowser } from './browser.js';
+import { openPrintPage, printPdf, PrintTimeout, type PrintResult } from './pdf.js';
+import { createPool } from './pool.js';
 import { WorkQueue } from '../queue.js';
+
+export { PrintTimeout };
 
 export interface PrinterOptions {
   /** Documents printing at once. */
@@ -17,15 +20,21 @@ export interface PrinterOptions {
   /** Relaunch the browser after this many documents (launched browsers only). */
   recycleAfter: number;
   timeoutMs: number;
-  /** Connect to this browser instead of launching one. */
+  /**
+   * Print in these running browsers (ws://… or http://host:port) instead of launching one: a pool
+   * (print/pool.ts), `concurrency` documents on each.
+   */
+  endpoints?: readonly string[];
+  /** One more endpoint, as `endpoints`. */
   browserWs?: string;
   env: NodeJS.ProcessEnv;
   /** Files a page may load: everything under these folders, nothing else. */
   roots: string[];
   onBrowser?(description: string): void;
+  /** Something the run should know but that fails nothing: a remote browser dropped from the pool. */
+  onWarning?(event: string, fields: Record<string, unknown>): void;
 }
 
-export class PrintTimeout extends Error {}
 class BrowserGone extends Error {}
 
 export interface Printer {
@@ -57,7 +66,7 @@ class BrowserSession {
   readonly gone: Promise<void>;
   #markGone!: () => void;
 
-  constructor(readonly browser: Browser, private readonly opts: { roots: string[]; tabs: number; remote: boolean }) {
+  constructor(readonly browser: Browser, private readonly opts: { roots: string[]; tabs: number }) {
     this.gone = new Promise((resolve) => (this.#markGone = resolve));
     // Open the tabs now: Chromium sets them up while this process renders the first documents.
     this.#opening = Promise.all(
@@ -83,15 +92,14 @@ class BrowserSession {
   }
 
   /**
-   * Closes the browser (a remote one is only disconnected, its tabs closed). Returns the close under way,
-   * or undefined when it was already released; `onClosed` runs once it is closed, before `gone` resolves.
+   * Closes the browser. Returns the close under way, or undefined when it was already released;
+   * `onClosed` runs once it is closed, before `gone` resolves.
    */
   release(onClosed: () => void): Promise<void> | undefined {
     if (this.#released) return undefined;
     this.#released = true;
-    const idle = this.#idle.splice(0);
-    const closing = this.opts.remote ? Promise.allSettled(idle.map((p) => p.close())).then(() => this.browser.disconnect()) : closeBrowser(this.browser);
-    return closing.catch(() => undefined).then(() => {
+    this.#idle.splice(0);
+    return closeBrowser(this.browser).catch(() => undefined).then(() => {
       onClosed();
       this.#markGone();
     });
@@ -144,14 +152,6 @@ class PrintService implements Printer {
   }
 
   async #launch(spawned: () => void): Promise<Browser> {
-    const { browserWs } = this.opts;
-    if (browserWs) {
-      spawned();
-      const puppeteer = await loadPuppeteer();
-      const b = await puppeteer.connect({ browserWSEndpoint: browserWs });
-      this.opts.onBrowser?.(`${await b.version()} (remote, ${browserWs})`);
-      return b;
-    }
     const info = await findBrowser(this.opts.env);
     const b = await launchBrowser(info, spawned);
     this.opts.onBrowser?.(`${await b.version()} (${info.executablePath}, ${info.origin})`);
@@ -178,7 +178,7 @@ class PrintService implements Printer {
       this.#starting = this.#launch(onSpawned).then(
         (browser) => {
           this.#starting = undefined;
-          const session = new BrowserSession(browser, { roots: this.opts.roots, tabs: this.opts.concurrency, remote: !!this.opts.browserWs });
+          const session = new BrowserSession(browser, { roots: this.opts.roots, tabs: this.opts.concurrency });
           this.#sessions.add(session);
           this.#live = session;
           if (this.#closed) this.#retire(session);
@@ -204,7 +204,7 @@ class PrintService implements Printer {
       if (this.#closed) throw new Error('the printer is closed');
       const live = this.#live;
       if (live && !live.browser.connected) this.#retire(live);
-      if (live && !this.opts.browserWs && live.started >= this.opts.recycleAfter) this.#retire(live);
+      if (live && live.started >= this.opts.recycleAfter) this.#retire(live);
       const retiring = [...this.#sessions].filter((s) => s.retired);
       if (retiring.length) {
         await Promise.all(retiring.map((s) => s.gone));
@@ -240,7 +240,7 @@ class PrintService implements Printer {
       // A per-document browser context would isolate no further than a tab and costs a quarter of a
       // second to create.
       opened = session.tab();
-      const print = opened.then((p) => printPdf((page = p), htmlFile, { timeoutMs: this.opts.timeoutMs, serveFiles: !!this.opts.browserWs }));
+      const print = opened.then((p) => printPdf((page = p), htmlFile, { timeoutMs: this.opts.timeoutMs, serveFiles: false }));
       const result = await Promise.race([print, timeout, gone]);
       clean = true;
       return result;
@@ -258,6 +258,10 @@ class PrintService implements Printer {
   }
 }
 
+/** The run's printer: a pool of the remote browsers given, else a browser of its own. */
 export function createPrinter(opts: PrinterOptions): Printer {
-  return new PrintService(opts);
+  const endpoints = [...(opts.endpoints ?? []), ...(opts.browserWs ? [opts.browserWs] : [])];
+  if (!endpoints.length) return new PrintService(opts);
+  const { concurrency, timeoutMs, roots, onBrowser, onWarning } = opts;
+  return createPool({ endpoints, concurrency, timeoutMs, roots, ...(onBrowser ? { onBrowser } : {}), ...(onWarning ? { onWarning } : {}) });
 }
