@@ -48,7 +48,7 @@ function program(): Command {
     .option('--tz <zone>', 'time zone for the default edition (default: BRIEFING_TZ or Asia/Shanghai)')
     .option('--stale-after <months>', 'mark measured figures older than this as stale', String(DEFAULT_STALE_AFTER_MONTHS))
     .option('--force', 'rebuild every briefing, even those whose inputs did not change')
-    .option('--concurrency <n>', 'briefings printing at once (default: the number of cores)')
+    .option('--concurrency <n>', 'briefings printing at once (on each --browser-ws browser; default: the number of cores)')
     .option('--recycle-after <n>', 'relaunch the browser after this many briefings', '200')
     .option('--print-timeout <seconds>', 'fail a briefing whose printing takes longer', '30')
     .option('--browser-ws <url>', BROWSER_WS_HELP, collect)
@@ -82,12 +82,14 @@ function program(): Command {
     .option('--print-crontab', 'print a crontab entry that runs briefing build, and exit')
     .option('--print-systemd', 'print a systemd service and timer that run briefing build, and exit')
     .option('--now <iso-date>', 'pin the clock (for --once)')
+    .option('--concurrency <n>', 'briefings printing at once, on each browser (default: the number of cores)')
+    .option('--browser-ws <url>', BROWSER_WS_HELP, collect)
     .action(async (opts: ConfigInput & { cron: string; once?: boolean; catchUp?: boolean; force?: boolean; printCrontab?: boolean; printSystemd?: boolean }) => {
       const cron = await import('./cron.js');
       const config = resolveConfig(opts);
       if (!opts.printCrontab && !opts.printSystemd) checkOutDir(config.outDir);
       cron.parseCron(opts.cron, config.timeZone);
-      const args = ['--out', config.outDir, '--tz', config.timeZone, '--lang', config.lang, ...(config.zones ?? []).flatMap((z) => ['--zone', z]), ...(config.themes ?? []).flatMap((t) => ['--theme', t])];
+      const args = ['--out', config.outDir, '--tz', config.timeZone, '--lang', config.lang, ...(config.zones ?? []).flatMap((z) => ['--zone', z]), ...(config.themes ?? []).flatMap((t) => ['--theme', t]), ...(opts.concurrency ? ['--concurrency', String(config.concurrency)] : []), ...(opts.browserWs !== undefined && config.browserWs ? ['--browser-ws', config.browserWs.join(',')] : [])];
       if (opts.printCrontab) return void console.log(cron.crontabLine(config, { cron: opts.cron, args }));
       if (opts.printSystemd) {
         const units = cron.systemdUnits(config, { cron: opts.cron, args });
