@@ -300,7 +300,8 @@ async function renderAndPrint(
 ): Promise<BuiltFile[]> {
   const { ctx, staging, printer, briefings, progress } = run;
   const { withMetadata } = printer ? await import('./print/pdf.js') : { withMetadata: undefined };
-  const ahead = new WorkQueue(config.concurrency * 2);
+  // Two documents ahead for each one that can print at once: --concurrency on each remote endpoint.
+  const ahead = new WorkQueue(config.concurrency * (config.browserWs?.length ?? 1) * 2);
   const built: BuiltFile[] = [];
   const failures: { name: string; error: unknown }[] = [];
   const jobs: Promise<void>[] = [];
