@@ -27,6 +27,8 @@ describe('faults while printing', () => {
       '  taiyuan-jinzhong-ecology: printing took longer than 3 s',
     ]);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    // Its browser was seen (or the loop below would check nothing), and is gone.
+    expect(r.children.length).toBeGreaterThan(0);
     for (const pid of r.children) expect(existsSync(`/proc/${pid}`), `process ${pid} still running`).toBe(false);
   });
 
