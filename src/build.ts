@@ -320,7 +320,11 @@ async function renderAndPrint(
     const staged = staging.staged(`${doc.name}.html`);
     const { html, view, fonts } = await renderDraft(ctx, zone, theme, doc.name);
     if (done === 0 && !jobs.length) mark('first-render');
-    await Promise.all([...fonts.map((font) => effects.writeFile(staging.staged(font.name), font.data)), effects.writeFile(staged, html)]);
+    // Every write settles before a failure is told: the staging folder is removed on failure, and a
+    // write still in flight would make that removal fail (ENOTEMPTY) in place of the real error.
+    const writes = await Promise.allSettled([...fonts.map((font) => effects.writeFile(staging.staged(font.name), font.data)), effects.writeFile(staged, html)]);
+    const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failed) throw failed.reason;
     const file: BuiltFile = { zone: zone.id, theme: theme.id, lang: config.lang, html: staging.final(`${doc.name}.html`), fonts: fonts.map((f) => staging.final(f.name)), ms: performance.now() - t0, hash: doc.hash };
     if (!printer || !withMetadata) {
       finished(file, doc.name, 'html', { file: file.html, ms: Math.round(file.ms) });
