@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateScaleData } from '../tests/bench/gen-scale-data.mjs';
+import { descendants } from './proc.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/briefing.js');
@@ -56,31 +57,6 @@ function startShell() {
   });
 }
 
-function descendants(pid) {
-  const out = [];
-  const walk = (p) => {
-    let tids = [];
-    try {
-      tids = readdirSync(`/proc/${p}/task`);
-    } catch {
-      return;
-    }
-    for (const tid of tids) {
-      let kids = '';
-      try {
-        kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const c of kids.split(/\s+/).filter(Boolean).map(Number)) {
-        out.push(c);
-        walk(c);
-      }
-    }
-  };
-  walk(pid);
-  return out;
-}
 
 /** CPU seconds of a process tree so far: each live process's own time and that of its children it has reaped. */
 function treeCpu(pid) {

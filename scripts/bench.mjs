@@ -32,6 +32,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findBrowser, launchBrowser, closeBrowser } from '../dist/print/browser.js';
 import { generateScaleData } from '../tests/bench/gen-scale-data.mjs';
+import { descendants } from './proc.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/briefing.js');
@@ -50,32 +51,6 @@ const TABS = 2;
 // ---------------------------------------------------------------------------------------------------
 // Processes: which browser binaries ran below a process, and its memory.
 
-/** The processes below `pid`, from the kernel's list of each thread's children. */
-function descendants(pid) {
-  const out = [];
-  const walk = (p) => {
-    let tids = [];
-    try {
-      tids = readdirSync(`/proc/${p}/task`);
-    } catch {
-      return;
-    }
-    for (const tid of tids) {
-      let kids = '';
-      try {
-        kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const c of kids.split(/\s+/).filter(Boolean).map(Number)) {
-        out.push(c);
-        walk(c);
-      }
-    }
-  };
-  walk(pid);
-  return out;
-}
 
 function rssKb(pid) {
   try {

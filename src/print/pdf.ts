@@ -101,6 +101,15 @@ function failedRequest(req: HTTPRequest, failed: LoadFailures): void {
 /** A document whose printing took longer than the timeout. */
 export class PrintTimeout extends Error {}
 
+/** A document's deadline: `expired` rejects with a PrintTimeout after `ms`; `clear` stops it. */
+export function printDeadline(ms: number): { expired: Promise<never>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return { expired, clear: () => clearTimeout(timer) };
+}
+
 export interface PrintPageOptions {
   timeoutMs: number;
   /** Serve files through PRINT_ORIGIN instead of file: URLs (a remote browser cannot read our disk). */

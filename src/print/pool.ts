@@ -22,7 +22,7 @@ import net from 'node:net';
 import { createRequire } from 'node:module';
 import type { Browser, ConnectionTransport, Page } from 'puppeteer';
 import { loadPuppeteer } from './browser.js';
-import { openPrintPage, printPdf, PrintTimeout, type PrintResult } from './pdf.js';
+import { openPrintPage, printPdf, PrintTimeout, printDeadline, type PrintResult } from './pdf.js';
 import { probeMismatch, probeTextLayout } from './probe.js';
 import type { Printer } from './printer.js';
 
@@ -376,14 +376,13 @@ class PrintPool implements Printer {
   }
 
   async #run(e: Endpoint, job: Job): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: ReturnType<typeof printDeadline> | undefined;
     let opened: Promise<Page> | undefined;
     let page: Page | undefined;
     let clean = false;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(this.opts.timeoutMs / 1000)} s`)), this.opts.timeoutMs);
-      });
+      deadline = printDeadline(this.opts.timeoutMs);
+      const timeout = deadline.expired;
       // An idle tab, else one opening, else a new one.
       const browser = e.browser!;
       const tab = e.idle.pop();
@@ -402,7 +401,7 @@ class PrintPool implements Printer {
         this.#waiting.unshift(job);
       } else job.reject(err);
     } finally {
-      clearTimeout(timer);
+      deadline?.clear();
       e.active--;
       // A tab back after a clean print; closed after any other, even one still opening.
       if (clean && page && e.state === 'open' && e.idle.length < this.opts.concurrency) e.idle.push(page);

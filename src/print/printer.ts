@@ -8,7 +8,7 @@
  */
 import type { Browser, Page } from 'puppeteer';
 import { closeBrowser, findBrowser, launchBrowser } from './browser.js';
-import { openPrintPage, printPdf, PrintTimeout, type PrintResult } from './pdf.js';
+import { openPrintPage, printPdf, PrintTimeout, printDeadline, type PrintResult } from './pdf.js';
 import { createPool } from './pool.js';
 import { WorkQueue } from '../queue.js';
 
@@ -222,15 +222,14 @@ class PrintService implements Printer {
   async #attempt(htmlFile: string): Promise<PrintResult> {
     const session = await this.#claim();
     const b = session.browser;
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: ReturnType<typeof printDeadline> | undefined;
     let onGone: (() => void) | undefined;
     let opened: Promise<Page> | undefined;
     let page: Page | undefined;
     let clean = false;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new PrintTimeout(`printing took longer than ${Math.round(this.opts.timeoutMs / 1000)} s`)), this.opts.timeoutMs);
-      });
+      deadline = printDeadline(this.opts.timeoutMs);
+      const timeout = deadline.expired;
       // A browser that dies mid-print may leave the print's own promises pending: stop waiting at once.
       const gone = new Promise<never>((_, reject) => {
         onGone = () => reject(new BrowserGone('the browser closed while printing'));
@@ -249,7 +248,7 @@ class PrintService implements Printer {
       if (!(e instanceof PrintTimeout) && !b.connected) throw new BrowserGone('the browser closed while printing');
       throw e;
     } finally {
-      clearTimeout(timer);
+      deadline?.clear();
       if (onGone) b.off('disconnected', onGone);
       session.active--;
       session.giveBack(opened, clean ? page : undefined);
