@@ -16,7 +16,7 @@ import path from 'node:path';
 import { BriefingError, usageError, type Problem } from './errors.js';
 import { loadFactBase, type FactBase } from './data/load.js';
 import { checkFactBase } from './check.js';
-import { checkMemo } from './check-cache.js';
+import { checkMemo, type CheckMemo } from './check-cache.js';
 import type { loadTemplates } from './render/html.js';
 import type { FontFile } from './render/fonts.js';
 import { acquireLock, type Lock } from './editions/lock.js';
@@ -82,11 +82,19 @@ function mark(name: string): void {
 
 export { FONT_PACKAGES } from './render/fonts.js';
 
-/** The fact base, loaded and checked: a build never prints a figure `briefing check` would refuse. */
-export function loadCheckedFacts(dataDir: string): FactBase {
+/**
+ * The fact base, loaded and checked: a build never prints a figure `briefing check` would refuse. With a
+ * memo of an earlier pass (check-cache.ts) for the data as it is, the check is not made again.
+ */
+export function loadCheckedFacts(dataDir: string, memo?: CheckMemo): FactBase {
   const base = loadFactBase(dataDir);
-  const report = checkFactBase(base);
-  if (report.errors.length) throw new BriefingError(report.errors);
+  mark('loaded');
+  if (!memo?.passed) {
+    const report = checkFactBase(base);
+    if (report.errors.length) throw new BriefingError(report.errors);
+    memo?.remember();
+  }
+  mark('checked');
   return base;
 }
 
@@ -269,15 +277,7 @@ function startPrinter(config: Config, log: RunLog): Promise<Printer> {
 /** Stage 3: the fact base, loaded and checked, and the zones and themes asked for. */
 function loadAndCheck(config: Config): { base: FactBase; zones: ZoneSpec[]; themes: ThemeSpec[] } {
   // Hashed before the data is read (see check-cache.ts): a fact base that passed as it is is not checked again.
-  const memo = checkMemo(config.dataDir, config.packageRoot, config.cacheDir);
-  const base = loadFactBase(config.dataDir);
-  mark('loaded');
-  if (!memo.passed) {
-    const report = checkFactBase(base);
-    if (report.errors.length) throw new BriefingError(report.errors);
-    memo.remember();
-  }
-  mark('checked');
+  const base = loadCheckedFacts(config.dataDir, checkMemo(config.dataDir, config.packageRoot, config.cacheDir));
   const problems: Problem[] = [];
   const zones = pickIds(base.zones, config.zones, 'zone', 'data/zones.yaml', problems);
   const themes = pickIds(base.themes, config.themes, 'theme', 'data/themes.yaml', problems);
