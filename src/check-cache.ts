@@ -12,10 +12,10 @@
  * not the key (torn, edited, a link, a pipe) is as if absent.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inputHash } from './editions/hash.js';
 import { readDataText } from './data/yaml.js';
+import { replaceFile } from './write.js';
 
 export interface CheckMemo {
   /** The data folder, as it is now, passed the check before. */
@@ -55,19 +55,10 @@ export function checkMemo(dataDir: string, packageRoot: string, cacheDir: string
     passed,
     remember() {
       if (passed) return;
-      // Written beside and renamed, so a reader sees the old key or the new one; not flushed to the disk:
-      // a key lost with a power cut only costs one more check.
-      const tmp = `${file}.${process.pid}.tmp`;
       try {
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(tmp, `${key}\n`);
-        renameSync(tmp, file);
+        replaceFile(file, `${key}\n`);
       } catch {
-        try {
-          rmSync(tmp, { force: true });
-        } catch {
-          // Nothing more to do: the next check writes its own.
-        }
+        // No cache then: a key not kept only costs one more check.
       }
     },
   };

@@ -9,8 +9,9 @@
  * beyond `max` are removed as new ones are written. A folder that cannot be read or written is no cache.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
+import { replaceFile } from './write.js';
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -63,18 +64,11 @@ export class FileCache {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     if (bytes.byteLength > this.opts.maxBytes) return;
     const file = path.join(this.#dir, key);
-    const tmp = `${file}.${process.pid}.tmp`;
     try {
-      mkdirSync(this.#dir, { recursive: true });
-      writeFileSync(tmp, Buffer.concat([Buffer.from(`${sha256(bytes)}\n`, 'latin1'), bytes]));
-      renameSync(tmp, file);
+      replaceFile(file, Buffer.concat([Buffer.from(`${sha256(bytes)}\n`, 'latin1'), bytes]));
       this.#prune();
     } catch {
-      try {
-        rmSync(tmp, { force: true });
-      } catch {
-        // The next write tries again.
-      }
+      // Not kept: the next run makes it again.
     }
   }
 

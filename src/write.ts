@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -48,6 +48,22 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw e;
   }
   fsyncDir(path.dirname(file));
+}
+
+/**
+ * Writes to a temporary name beside the target and renames it, not flushed to the disk: for caches, where
+ * a reader sees the old file or the new one and a file lost with a power cut only costs its remaking.
+ */
+export function replaceFile(file: string, data: string | Uint8Array): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempName(file);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 async function writeDurable(file: string, data: string | Uint8Array): Promise<void> {
