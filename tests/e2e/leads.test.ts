@@ -37,3 +37,18 @@ describe('a lead citing an unknown fact', () => {
     expect(readFileSync(path.join(dir, 'out/2022-10/zone-a-transport.html'), 'utf8')).not.toContain('class="lead"');
   });
 });
+
+describe('a lead with inline code', () => {
+  it('prints in the bundled fonts (the browser’s monospace once failed the PDF’s font check)', () => {
+    const dir = tempDir('briefing-lead-');
+    cpSync(path.join(ROOT, 'tests/fixtures/base'), dir, { recursive: true });
+    cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
+    const file = path.join(dir, 'data/leads/zone-a/transport/2022-11.md');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, lead('全长{{avenue-length}}，代号`G5`。', 'It is {{avenue-length}} long, code `G5`.'));
+    const r = runCli(['build', '--edition', '2022-11', '--out', 'out'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'out/2022-11/zone-a-transport.html'), 'utf8')).toContain('<code>G5</code>');
+  });
+});
