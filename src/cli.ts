@@ -1,4 +1,8 @@
-/** The command line: parses flags, calls the library, maps errors to exit codes. Nothing imports this module. */
+/**
+ * The command line: parses flags, calls the library, maps errors to exit codes. `run` is the command line
+ * as a function (arguments and two output streams in, an exit code out: the tests call it in-process);
+ * `main` wires it to the process (its streams, signals and exit). Only bin/briefing.js and tests import this.
+ */
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BriefingError, cap, formatProblem, operationalProblem, usageError, type Problem } from './errors.js';
@@ -15,11 +19,34 @@ const pickDefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntr
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const BROWSER_WS_HELP = 'print in these running Chromiums instead of launching one: ws://… or http://host:port, comma-separated or the flag repeated; --concurrency applies to each (or BRIEFING_BROWSER_WS)';
 
-function progressBar(done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
+/** Where a run writes: what the user asked for on stdout, problems and warnings on stderr. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** stderr is a terminal: a build draws its progress bar there. */
+  readonly interactive?: boolean;
+}
+
+/** One run's state: what it says, the output folder named in a system error, the run a signal stops. */
+interface RunContext {
+  readonly io: CliIO;
+  /** Prints one line on stdout. */
+  readonly say: (line: string) => void;
+  /** The exit code of a command that failed without an error (a failed scheduled run, a doctor's finding). */
+  code: number;
+  /** The output folder of the command running, for a system error that names no path (a full disk). */
+  outDir?: string;
+  /** Set while `schedule` runs: a signal stops the loop and logs one `interrupted` line. */
+  interrupt?: (signal: NodeJS.Signals) => void;
+}
+
+function progressBar(io: CliIO): ((done: number, total: number) => void) | undefined {
+  if (!io.interactive) return undefined;
   const width = 24;
-  const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  return (done, total) => {
+    const filled = Math.round((done / total) * width);
+    io.stderr(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  };
 }
 
 /** The options that say what to print and from where, shared by build and schedule. */
@@ -33,12 +60,22 @@ function withInputOptions(cmd: Command): Command {
     .option('--templates <dir>', 'templates folder', 'templates');
 }
 
-function program(): Command {
+function program(ctx: RunContext): Command {
+  const { io, say } = ctx;
+  /** The output folder is usable (see editions/outdir.ts), and named in a later system error. */
+  const checkOutDir = (outDir: string, opts: { write?: boolean } = {}) => {
+    ctx.outDir = outDir;
+    checkOutFolder(outDir, opts);
+  };
   const cmd = new Command('briefing')
     .description('Bilingual (Chinese/English) PDF policy briefings from sourced YAML fact sheets')
     .version('0.1.0')
     .option('--verbose', 'more detail: the browser a build printed with, and the stack trace of an internal fault')
-    .configureOutput({ outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'briefing: ')} (see briefing --help)\n`) })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'briefing: ')} (see briefing --help)\n`),
+    })
     .exitOverride();
 
   withInputOptions(cmd.command('build').description('print one briefing per zone and theme into <out>/<edition>/'))
@@ -64,13 +101,13 @@ function program(): Command {
       const plan = planBuild(config);
       if (plan && plan.todo.length === 0) {
         settleUnchanged(config);
-        return void console.log(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
+        return say(`0 briefings, ${plan.docs.length} unchanged, edition ${plan.edition}`);
       }
       const { buildBriefings } = await import('./build.js');
-      const result = await buildBriefings(config, { writeFile: writeFileAtomicAsync, log: (line) => printEvent(line, config.verbose), progress: progressBar }, plan);
+      const result = await buildBriefings(config, { writeFile: writeFileAtomicAsync, log: (line) => printEvent(io, line, config.verbose), ...pickDefined({ progress: progressBar(io) }) }, plan);
       const pages = result.files.reduce((n, f) => n + (f.pages ?? 0), 0);
       const unchanged = result.unchanged ? `, ${result.unchanged} unchanged` : '';
-      console.log(`${result.files.length} briefings, ${pages} pages${unchanged}, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
+      say(`${result.files.length} briefings, ${pages} pages${unchanged}, edition ${result.edition}, ${(result.ms / 1000).toFixed(1)} s`);
     });
 
   withInputOptions(cmd.command('schedule').description('build the new edition on a schedule, in the foreground (JSON log lines on stdout)'))
@@ -90,25 +127,25 @@ function program(): Command {
       if (!opts.printCrontab && !opts.printSystemd) checkOutDir(config.outDir);
       cron.parseCron(opts.cron, config.timeZone);
       const args = ['--out', config.outDir, '--tz', config.timeZone, '--lang', config.lang, ...(config.zones ?? []).flatMap((z) => ['--zone', z]), ...(config.themes ?? []).flatMap((t) => ['--theme', t]), ...(opts.concurrency ? ['--concurrency', String(config.concurrency)] : []), ...(opts.browserWs !== undefined && config.browserWs ? ['--browser-ws', config.browserWs.join(',')] : [])];
-      if (opts.printCrontab) return void console.log(cron.crontabLine(config, { cron: opts.cron, args }));
+      if (opts.printCrontab) return say(cron.crontabLine(config, { cron: opts.cron, args }));
       if (opts.printSystemd) {
         const units = cron.systemdUnits(config, { cron: opts.cron, args });
-        return void console.log(`${units.service}\n${units.timer}`);
+        return say(`${units.service}\n${units.timer}`);
       }
       // The build loads only for a run.
       const schedule = await import('./schedule.js');
       const clock = opts.now ? () => config.now : () => new Date();
-      const effects = { writeFile: writeFileAtomicAsync, log: (line: LogLine) => console.log(JSON.stringify(line)), clock };
+      const effects = { writeFile: writeFileAtomicAsync, log: (line: LogLine) => say(JSON.stringify(line)), clock };
       if (opts.once) {
         await checkDataFiles(config.dataDir);
         const run = schedule.runOnce(config, effects, { force: !!opts.force });
-        interruptRun = run.interrupt;
+        ctx.interrupt = run.interrupt;
         const outcome = await run.done;
-        if (outcome.status === 'failed') process.exitCode = outcome.exitCode;
+        if (outcome.status === 'failed') ctx.code = outcome.exitCode;
         return;
       }
       const scheduler = schedule.startScheduler(config, effects, { cron: opts.cron, force: !!opts.force, catchUp: !!opts.catchUp });
-      interruptRun = scheduler.interrupt;
+      ctx.interrupt = scheduler.interrupt;
       await scheduler.done;
     });
 
@@ -125,13 +162,13 @@ function program(): Command {
       const config = resolveConfig({ data: opts.data, staleAfter: opts.staleAfter, ...(opts.edition ? { edition: opts.edition } : {}) });
       const base = loadFactBase(config.dataDir);
       const report = checkFactBase(base);
-      for (const note of report.notes) console.log(`note: ${note}`);
+      for (const note of report.notes) say(`note: ${note}`);
       if (config.edition) {
         const { isStale } = await import('./model/select.js');
         const { knownBy } = await import('./model/edition.js');
         const stale = base.sheets.flatMap((s) => s.facts).filter((f) => knownBy(base.sources.get(f.source.doc)?.published ?? '9999', config.edition!) && isStale(f, config.edition!, config.staleAfterMonths));
-        for (const f of stale) console.log(`stale: ${f.file}:${placeOf(f).line}:${placeOf(f).col}: "${f.id}" dates from ${f.period?.to ?? f.as_of}, more than ${config.staleAfterMonths} months before edition ${config.edition}`);
-        console.log(`${stale.length} stale figure${stale.length === 1 ? '' : 's'} at edition ${config.edition}`);
+        for (const f of stale) say(`stale: ${f.file}:${placeOf(f).line}:${placeOf(f).col}: "${f.id}" dates from ${f.period?.to ?? f.as_of}, more than ${config.staleAfterMonths} months before edition ${config.edition}`);
+        say(`${stale.length} stale figure${stale.length === 1 ? '' : 's'} at edition ${config.edition}`);
       }
       if (opts.coverage) {
         let total = 0;
@@ -139,10 +176,10 @@ function program(): Command {
         for (const c of report.coverage) {
           total += c.sentences;
           covered += c.covered;
-          console.log(`${c.file}: ${c.covered}/${c.sentences} sentences with figures back a fact (${pct(c.covered, c.sentences)})`);
-          for (const s of c.uncovered) console.log(`  not covered: ${s}`);
+          say(`${c.file}: ${c.covered}/${c.sentences} sentences with figures back a fact (${pct(c.covered, c.sentences)})`);
+          for (const s of c.uncovered) say(`  not covered: ${s}`);
         }
-        console.log(`coverage: ${covered}/${total} (${pct(covered, total)})`);
+        say(`coverage: ${covered}/${total} (${pct(covered, total)})`);
       }
       const { loadDrafts, pendingWork } = await import('./data/drafts.js');
       const { checkDrafts } = await import('./check.js');
@@ -151,11 +188,11 @@ function program(): Command {
       draftProblems.push(...checkDrafts(base, drafts));
       for (const d of drafts) {
         const ready = d.facts.filter((f) => !pendingWork(f).length).length;
-        if (d.facts.length) console.log(`drafts: ${rel(d.file)}: ${d.facts.length} drafted fact${d.facts.length === 1 ? '' : 's'} wait for review (${ready} ready to accept)`);
+        if (d.facts.length) say(`drafts: ${rel(d.file)}: ${d.facts.length} drafted fact${d.facts.length === 1 ? '' : 's'} wait for review (${ready} ready to accept)`);
       }
       if (report.errors.length || draftProblems.length) throw new BriefingError([...report.errors, ...draftProblems]);
       const perSheet = base.sheets.map((s) => `${s.zone}/${s.theme} ${s.facts.length}`).join(', ');
-      console.log(`ok: ${report.factCount} facts (${perSheet}), ${base.sources.size} sources`);
+      say(`ok: ${report.factCount} facts (${perSheet}), ${base.sources.size} sources`);
     });
 
   const source = cmd.command('source').description('bring source documents into the fact base');
@@ -177,11 +214,11 @@ function program(): Command {
       const config = resolveConfig({ data: opts.data });
       await checkDataFiles(config.dataDir);
       const added = addSource(config.dataDir, { file, ...pickDefined(opts), zones: opts.zone }, { writeFile: writeFileAtomic });
-      for (const line of added.found) console.log(`found ${line}`);
-      console.log(`read ${file} (${added.encoding}${added.html ? ', a web page' : ''})`);
-      console.log(`added "${added.title}" (${added.published}) as ${rel(added.file)} and to ${rel(path.join(config.dataDir, 'sources.yaml'))}`);
-      console.log(`next: briefing draft ${added.id}`);
-      console.log(added.id);
+      for (const line of added.found) say(`found ${line}`);
+      say(`read ${file} (${added.encoding}${added.html ? ', a web page' : ''})`);
+      say(`added "${added.title}" (${added.published}) as ${rel(added.file)} and to ${rel(path.join(config.dataDir, 'sources.yaml'))}`);
+      say(`next: briefing draft ${added.id}`);
+      say(added.id);
     });
 
   cmd
@@ -198,7 +235,7 @@ function program(): Command {
         const { acceptDrafts } = await import('./draft/accept.js');
         for (const a of acceptDrafts(config.dataDir, opts.accept, { writeFile: writeFileAtomic })) {
           const what = a.how === 'known' ? `recorded its source as "also" on "${a.fact}"` : a.how === 'update' ? `added as a newer observation of "${a.fact}" (one series)` : 'added';
-          console.log(`${a.id}: ${what} in ${rel(a.file)}`);
+          say(`${a.id}: ${what} in ${rel(a.file)}`);
         }
         return;
       }
@@ -220,8 +257,8 @@ function program(): Command {
         ['  of which updates', summary.updates],
         ['  of which conflicts', summary.conflicts],
       ];
-      for (const [label, n] of rows) console.log(`${label.padEnd(22)} ${String(n).padStart(4)}`);
-      console.log(`wrote ${rel(file)}: ${sheet.facts.length} drafted facts; review them, then briefing draft --accept <fact-id...>`);
+      for (const [label, n] of rows) say(`${label.padEnd(22)} ${String(n).padStart(4)}`);
+      say(`wrote ${rel(file)}: ${sheet.facts.length} drafted facts; review them, then briefing draft --accept <fact-id...>`);
     });
 
   cmd
@@ -232,7 +269,7 @@ function program(): Command {
       const { listText } = await import('./list.js');
       const config = resolveConfig({ data: opts.data });
       await checkDataFiles(config.dataDir);
-      process.stdout.write(await listText(config.dataDir, config.packageRoot, config.cacheDir));
+      io.stdout(await listText(config.dataDir, config.packageRoot, config.cacheDir));
     });
 
   cmd
@@ -242,8 +279,8 @@ function program(): Command {
     .option('--print-timeout <seconds>', 'fail a browser whose test page takes longer', '30')
     .action(async (opts: ConfigInput) => {
       const { runDoctor } = await import('./doctor.js');
-      const report = await runDoctor(resolveConfig(opts), { out: (line) => console.log(line) });
-      if (!report.ok) process.exitCode = 1;
+      const report = await runDoctor(resolveConfig(opts), { out: say });
+      if (!report.ok) ctx.code = 1;
     });
 
   cmd
@@ -262,36 +299,54 @@ function program(): Command {
       const { startPreview, previewOptions } = await import('./preview/server.js');
       const config = resolveConfig(opts);
       checkOutDir(config.outDir, { write: false });
-      const preview = await startPreview(config, { ...previewOptions(opts), log: (line) => console.log(line) });
-      console.log(`briefing preview: ${preview.url}  (Ctrl-C to stop)`);
+      const preview = await startPreview(config, { ...previewOptions(opts), log: say });
+      say(`briefing preview: ${preview.url}  (Ctrl-C to stop)`);
       await preview.done;
     });
   return cmd;
 }
 
 /** A build event as a person reads it: one line per file. */
-function printEvent(line: LogLine, verbose: boolean): void {
-  if (line.event === 'printed') console.log(`${rel(String(line.file))}  ${String(line.pages)} pages  ${String(line.ms)} ms`);
-  else if (line.event === 'html') console.log(`${rel(String(line.file))}  html  ${String(line.ms)} ms`);
-  else if (line.event === 'browser' && verbose) console.log(`browser: ${String(line.browser)}`);
-  else if (line.event === 'browser-dropped') console.error(`briefing: warning: ${String(line.endpoint)} dropped for this run: ${String(line.reason)} (${String(line.left)} left)`);
+function printEvent(io: CliIO, line: LogLine, verbose: boolean): void {
+  if (line.event === 'printed') io.stdout(`${rel(String(line.file))}  ${String(line.pages)} pages  ${String(line.ms)} ms\n`);
+  else if (line.event === 'html') io.stdout(`${rel(String(line.file))}  html  ${String(line.ms)} ms\n`);
+  else if (line.event === 'browser' && verbose) io.stdout(`browser: ${String(line.browser)}\n`);
+  else if (line.event === 'browser-dropped') io.stderr(`briefing: warning: ${String(line.endpoint)} dropped for this run: ${String(line.reason)} (${String(line.left)} left)\n`);
 }
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 
 /**
- * Set while `schedule` runs: a signal stops the loop and logs one `interrupted` line; the failures of the
- * build it cuts short (its browser closed below) are not logged.
+ * Runs one command line (`args` without node and the script) and returns its exit code: 0 success, 1 the
+ * user's input is wrong, 2 an internal fault; 128 + the signal's number when `signal` aborted the run.
+ * Nothing is written but through `io`, and the process is left as it was: no exit, no handlers.
  */
-let interruptRun: ((signal: NodeJS.Signals) => void) | undefined;
+export async function run(args: string[], io: CliIO, signal?: AbortSignal): Promise<number> {
+  const ctx: RunContext = { io, say: (line) => io.stdout(`${line}\n`), code: 0 };
+  signal?.addEventListener('abort', () => ctx.interrupt?.(signal.reason as NodeJS.Signals), { once: true });
+  try {
+    await program(ctx).parseAsync(args, { from: 'user' });
+    return ctx.code;
+  } catch (e) {
+    // A run cut short by a signal fails as a consequence (its browser closed under it): no error to report.
+    if (signal?.aborted) return signalExitCode(signal.reason as NodeJS.Signals);
+    return exitCodeFor(e, io, ctx.outDir, verboseIn(args));
+  }
+}
 
-/** Exit codes: 0 success, 1 the user's input is wrong, 2 an internal fault. */
+const signalExitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+
+/** Runs the command line of this process, then ends it. */
 export async function main(argv: string[]): Promise<void> {
+  const interrupted = new AbortController();
   const onSignal = async (signal: NodeJS.Signals) => {
-    interruptRun?.(signal);
-    const { closeAllBrowsers } = await import('./print/browser.js');
-    await closeAllBrowsers();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    interrupted.abort(signal);
+    try {
+      const { closeAllBrowsers } = await import('./print/browser.js');
+      await closeAllBrowsers();
+    } finally {
+      process.exit(signalExitCode(signal));
+    }
   };
   // However the process ends, no staging folder and no lock are left behind.
   process.once('exit', () => {
@@ -300,21 +355,19 @@ export async function main(argv: string[]): Promise<void> {
   });
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const verbose = verboseIn(argv);
-  try {
-    await program().parseAsync(argv);
-  } catch (e) {
-    process.exitCode = exitCodeFor(e, verbose);
-  }
+  const io: CliIO = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t), interactive: !!process.stderr.isTTY };
+  const code = await run(argv.slice(2), io, interrupted.signal);
+  // The signal's handler ends the process once the browser is closed.
+  if (interrupted.signal.aborted) return;
+  process.exitCode = code;
   // A failed run has said what went wrong, and its own cleanup (browser, lock, staging) is done: end now.
   // Something a library left pending must not hold the exit (Puppeteer waits 30 s for tabs that were
   // opening when a data error closed the browser, see print/printer.ts).
-  if (process.exitCode !== undefined && Number(process.exitCode) !== 0) process.exit();
+  if (code !== 0) process.exit();
 }
 
 /** --verbose anywhere before a `--`, even when the command line fails to parse. */
-function verboseIn(argv: string[]): boolean {
-  const args = argv.slice(2);
+function verboseIn(args: string[]): boolean {
   const end = args.indexOf('--');
   return (end === -1 ? args : args.slice(0, end)).includes('--verbose');
 }
@@ -323,28 +376,29 @@ function verboseIn(argv: string[]): boolean {
  * Exit codes: 1 for whatever the user can fix (the data, a flag, the machine: a full disk, a read-only
  * folder), each as one line; 2 for a fault of briefing itself, one line too, with the stack under --verbose.
  */
-function exitCodeFor(e: unknown, verbose: boolean): number {
+function exitCodeFor(e: unknown, io: CliIO, outDir: string | undefined, verbose: boolean): number {
+  const tell = (line: string) => io.stderr(`${line}\n`);
   if (e instanceof CommanderError) {
     // Commander has printed its message already; help and version are not errors.
     return e.exitCode === 0 ? 0 : 1;
   }
   if (e instanceof BriefingError) {
-    for (const p of e.problems) console.error(formatProblem(p));
+    for (const p of e.problems) tell(formatProblem(p));
     return 1;
   }
-  const operational = operationalProblem(e, outDirInUse);
+  const operational = operationalProblem(e, outDir);
   if (operational) {
-    console.error(formatProblem(operational));
-    if (verbose) console.error(stackOf(e));
+    tell(formatProblem(operational));
+    if (verbose) tell(stackOf(e));
     return 1;
   }
   if (e instanceof Error && e.name === 'PrintFailure') {
-    console.error(`briefing: ${e.message}`);
+    tell(`briefing: ${e.message}`);
     return 2;
   }
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  console.error(`briefing: internal error: ${cap(what.split('\n')[0] ?? what, 300)} (a bug in briefing, not in your data: please report it with the command you ran${verbose ? '' : '; --verbose prints the stack trace'})`);
-  if (verbose) console.error(stackOf(e));
+  tell(`briefing: internal error: ${cap(what.split('\n')[0] ?? what, 300)} (a bug in briefing, not in your data: please report it with the command you ran${verbose ? '' : '; --verbose prints the stack trace'})`);
+  if (verbose) tell(stackOf(e));
   return 2;
 }
 
@@ -352,15 +406,6 @@ function exitCodeFor(e: unknown, verbose: boolean): number {
 function stackOf(e: unknown): string {
   const frames = e instanceof Error ? (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)) : [];
   return frames.length ? frames.join('\n') : '    (no stack trace)';
-}
-
-/** The output folder of the command running, for a system error that names no path (a full disk). */
-let outDirInUse: string | undefined;
-
-/** The output folder is usable (see editions/outdir.ts), and named in a later system error. */
-function checkOutDir(outDir: string, opts: { write?: boolean } = {}): void {
-  outDirInUse = outDir;
-  checkOutFolder(outDir, opts);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'puppeteer';
 import { usageError } from '../errors.js';
 import { isAlive } from '../process.js';
@@ -96,7 +97,7 @@ export function removeAbandonedProfiles(dir = os.tmpdir()): void {
 
 /** Each launched browser and its profile folder; the profiles of browsers still starting. */
 const open = new Map<Browser, string>();
-const starting = new Set<string>();
+const starting = new Map<string, Promise<Browser>>();
 
 /**
  * Launches one browser for a run. Closed by the caller in `finally`, or by closeAllBrowsers on a signal.
@@ -115,8 +116,8 @@ export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Pr
   // Chromium refuses its sandbox when run as root, as on CI machines.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   // Over a pipe rather than a WebSocket: less framing work on both ends for every message.
-  starting.add(profile);
   const launching = puppeteer.launch({ executablePath: info.executablePath, args, pipe: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, headless: shell ? 'shell' : true });
+  starting.set(profile, launching);
   if (spawned) setImmediate(spawned);
   let browser: Browser;
   // Puppeteer's launch never settles when Chromium dies between answering and attaching its first tab:
@@ -132,8 +133,7 @@ export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Pr
       }),
     ]);
   } catch (e) {
-    void launching.then((b) => b.close(), () => undefined);
-    rmSync(profile, { recursive: true, force: true });
+    void launching.then((b) => b.close(), () => undefined).finally(() => removeProfile(profile));
     throw e;
   } finally {
     clearTimeout(deadline);
@@ -163,7 +163,7 @@ export function closeBrowser(browser: Browser): Promise<void> {
       }
       const profile = open.get(browser);
       open.delete(browser);
-      if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+      if (profile) removeProfile(profile);
     })();
     closing.set(browser, done);
   }
@@ -173,7 +173,22 @@ export function closeBrowser(browser: Browser): Promise<void> {
 /** For signal handlers: closes every browser this process launched. */
 export async function closeAllBrowsers(): Promise<void> {
   shuttingDown = true;
-  await Promise.all([...open.keys()].map(closeBrowser));
-  // A browser still starting dies with this process (its pipe closes); its profile would stay.
-  for (const profile of starting) rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  // A browser still starting is closed once it has started (Chromium writes its profile until then, and
+  // the folder cannot be removed under it); one that does not start within a second dies with this
+  // process (its pipe closes), and its profile goes as far as it can.
+  const started = [...starting].map(async ([profile, launching]) => {
+    const browser = await Promise.race([launching.catch(() => undefined), delay(1000, undefined, { ref: false })]);
+    if (browser) await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
+    removeProfile(profile);
+  });
+  await Promise.all([...[...open.keys()].map(closeBrowser), ...started]);
+}
+
+/** Removes a profile folder; one that cannot be removed (Chromium still writing in it) is left to the next launch's sweep. */
+function removeProfile(profile: string): void {
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // removeAbandonedProfiles takes it once its process has gone.
+  }
 }

@@ -16,6 +16,43 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs the command line in this process (src/cli.ts run): what a user would see, without starting Node and
+ * loading the modules again for every call. The working directory and the environment are the call's for
+ * its length (calls are queued: one at a time in a test file's process). For what needs a process of its
+ * own — a signal, a hang, what the process leaves behind — use runCli.
+ */
+export async function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const turn = queue.then(() => inProcess(args, opts));
+  queue = turn.catch(() => undefined);
+  return turn;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function inProcess(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
+  const { run } = await import('../../src/cli.js');
+  let stdout = '';
+  let stderr = '';
+  const cwd = process.cwd();
+  const saved = Object.entries(opts.env ?? {}).map(([k]) => [k, process.env[k]] as const);
+  try {
+    process.chdir(opts.cwd ?? ROOT);
+    for (const [k, v] of Object.entries(opts.env ?? {})) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    const code = await run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 export function tempDir(prefix = 'briefing-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
