@@ -131,16 +131,27 @@ export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
   return home && path.isAbsolute(home) ? path.join(home, '.cache', 'briefing') : undefined;
 }
 
+/**
+ * An IANA time zone this Node knows: looked up in its list of canonical names first (a millisecond),
+ * and only for another name (UTC, an alias such as US/Eastern) by building a formatter, whose first use
+ * loads ICU's locale data (20 ms).
+ */
+function isTimeZone(tz: string): boolean {
+  if (Intl.supportedValuesOf('timeZone').includes(tz)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env, clock: () => Date = () => new Date()): Config {
   const root = path.resolve(input.root ?? process.cwd());
   const lang = input.lang ?? DEFAULT_LANG_MODE;
   if (!isLangMode(lang)) throw usageError(`--lang "${lang}" is not a language mode`, `use ${orList(LANG_MODES)}`);
   const tz = input.tz ?? env.BRIEFING_TZ ?? 'Asia/Shanghai';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-  } catch {
-    throw usageError(`time zone "${tz}" is unknown`, 'use an IANA name such as Asia/Shanghai');
-  }
+  if (!isTimeZone(tz)) throw usageError(`time zone "${tz}" is unknown`, 'use an IANA name such as Asia/Shanghai');
   const staleAfterMonths = Number(input.staleAfter ?? DEFAULT_STALE_AFTER_MONTHS);
   if (!Number.isInteger(staleAfterMonths) || staleAfterMonths < 1) throw usageError(`--stale-after "${input.staleAfter}" is not a number of months`, `use a whole number such as ${DEFAULT_STALE_AFTER_MONTHS}`);
   const endpoints = parseEndpoints(input.browserWs, env);

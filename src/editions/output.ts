@@ -24,7 +24,7 @@
 import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CURRENT, ROOT_PREFIX, VERSIONS, currentRoot, isEdition } from './layout.js';
-import { filesIn, readManifestAt, recordEdition, type EditionRecord, type LogLine, type Manifest } from './manifest.js';
+import { filesIn, readManifestAt, readStats, recordEdition, statsOf, writeStats, type EditionStats, type EditionRecord, type LogLine, type Manifest } from './manifest.js';
 import { fsyncDir, writeFileAtomic } from '../write.js';
 import { isAlive } from '../process.js';
 
@@ -118,7 +118,13 @@ function foldersIn(dir: string): string[] {
  * Writes a root version: the manifest, a link per edition to its version folder, and `latest`.
  * `editions` maps each edition to its record and version folder name.
  */
-function writeRoot(outDir: string, editions: Map<string, { record: EditionRecord; version: string }>, step: (s: CommitStep, what: string) => void, made: (root: string) => void): { root: string; manifest: Manifest } {
+function writeRoot(
+  outDir: string,
+  editions: Map<string, { record: EditionRecord; version: string }>,
+  step: (s: CommitStep, what: string) => void,
+  made: (root: string) => void,
+  stats: Record<string, EditionStats> = {},
+): { root: string; manifest: Manifest } {
   const versions = path.join(outDir, VERSIONS);
   const name = `${ROOT_PREFIX}${nextNumber(versions, ROOT_PREFIX)}`;
   const root = path.join(versions, name);
@@ -130,6 +136,7 @@ function writeRoot(outDir: string, editions: Map<string, { record: EditionRecord
   const manifest: Manifest = { editions: Object.fromEntries(names.map((e) => [e, editions.get(e)!.record])) };
   step('root', `${name}/editions.json`);
   writeFileAtomic(path.join(root, 'editions.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeStats(root, Object.fromEntries(names.filter((e) => stats[e]).map((e) => [e, stats[e]!])));
   for (const e of names) {
     step('root', `${name}/${e}`);
     symlinkSync(`../${editions.get(e)!.version}`, path.join(root, e));
@@ -401,7 +408,8 @@ export function stageRun(outDir: string, edition: string, fault?: FaultHook): St
         if (version) editions.set(e, { record: r, version });
       }
       editions.set(edition, { record, version: path.basename(dir) });
-      const written = writeRoot(outDir, editions, step, (r) => (root = r));
+      const stats = { ...readStats(current), [edition]: statsOf(dir, record) };
+      const written = writeRoot(outDir, editions, step, (r) => (root = r), stats);
       root = written.root;
       step('sync', path.basename(dir));
       for (const d of [...foldersIn(dir), root, versions]) fsyncDir(d);

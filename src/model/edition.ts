@@ -8,11 +8,21 @@ export function parseEdition(value: string): string {
   return value;
 }
 
-/** The month `now` falls in, in the given IANA time zone. */
+/**
+ * The month `now` falls in, in the given IANA time zone (one resolveConfig accepted). Read with Date's
+ * own local-time rules under TZ=timeZone (the same ICU zone data) rather than with Intl.DateTimeFormat,
+ * whose first use loads ICU's locale data: a fifth of a run with nothing to do (docs/performance.md).
+ * TZ is put back before anything else can run.
+ */
 export function currentEdition(now: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(now);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}`;
+  const saved = process.env.TZ;
+  process.env.TZ = timeZone;
+  try {
+    return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  } finally {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  }
 }
 
 /** Is a date (YYYY-MM or YYYY-MM-DD) on or before the end of the edition's month? */

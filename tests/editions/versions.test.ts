@@ -4,14 +4,14 @@
  * is, and converted by the next run without losing or mixing a file, whatever step that conversion fails at.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBriefings } from '../../src/build.js';
 import { resolveConfig } from '../../src/config.js';
 import { filesIn, readManifestAt, sha256File } from '../../src/editions/manifest.js';
 import { writeFileAtomicAsync } from '../../src/write.js';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { ROOT, cli as inProcess, tempDir } from '../helpers/cli.js';
 import { consistent, leftovers, outputState, sameState } from './output-state.js';
 
 const NOW = '2023-05-31T08:00:00Z';
@@ -223,5 +223,39 @@ describe('leftovers', () => {
     expect(cli(out, '2023-03', pair).stdout.trim()).toBe('0 briefings, 2 unchanged, edition 2023-03');
     expect(existsSync(stray)).toBe(false);
     expect(leftovers(out)).toEqual([]);
+  });
+});
+
+describe('a run with nothing to do', () => {
+  it('trusts a file whose size, time and inode are as recorded, and hashes any other', async () => {
+    const out = tempDir('briefing-stats-');
+    const run = (more: string[] = []) => inProcess(['build', '--out', out, '--edition', '2023-03', '--now', NOW, '--html-only', ...pair, ...more]);
+    expect((await run()).code).toBe(0);
+    const stats = path.join(out, '.current', '.stats.json');
+    const html = path.join(out, '2023-03', 'taiyuan-jinzhong-transport.html');
+    // Kept in the root beside editions.json, never in an edition folder a reader copies.
+    expect(Object.keys(JSON.parse(readFileSync(stats, 'utf8')) as object)).toEqual(['2023-03']);
+    expect(readdirSync(path.join(out, '2023-03')).filter((n) => n.startsWith('.'))).toEqual([]);
+    // Touched only: hashed, the same content, nothing to do.
+    utimesSync(html, new Date(), new Date());
+    expect((await run()).stdout).toBe('0 briefings, 2 unchanged, edition 2023-03\n');
+    // Changed in place to the same size: hashed, and made again.
+    const text = readFileSync(html, 'utf8');
+    writeFileSync(html, text.replace('</html>', '</HTML>'));
+    expect((await run()).stdout).toMatch(/\/taiyuan-jinzhong-transport\.html {2}html .*\n1 briefings, 0 pages, 1 unchanged, edition 2023-03, /);
+    // A torn stats file: every file hashed, nothing to do.
+    writeFileSync(path.join(out, '.current', '.stats.json'), '{"2023-03": ');
+    expect((await run()).stdout).toBe('0 briefings, 2 unchanged, edition 2023-03\n');
+    // The stats are what a run goes by: recorded for a file changed since (as no run would record them), they
+    // hide the change; the same change is found once they are gone.
+    const fresh = path.join(out, '2023-03', 'taiyuan-jinzhong-transport.html');
+    const before = JSON.parse(readFileSync(path.join(out, '.current', 'editions.json'), 'utf8')) as { editions: Record<string, { files: Record<string, { sha256: string }> }> };
+    writeFileSync(fresh, readFileSync(fresh, 'utf8').replace('</html>', '</HTML>'));
+    const st = statSync(fresh, { bigint: true });
+    const fooled = { '2023-03': { 'taiyuan-jinzhong-transport.html': { stat: `${st.size}:${st.mtimeNs}:${st.ino}`, sha256: before.editions['2023-03']!.files['taiyuan-jinzhong-transport.html']!.sha256 } } };
+    writeFileSync(path.join(out, '.current', '.stats.json'), JSON.stringify(fooled));
+    expect((await run()).stdout).toBe('0 briefings, 2 unchanged, edition 2023-03\n');
+    rmSync(path.join(out, '.current', '.stats.json'));
+    expect((await run()).stdout).toMatch(/\n1 briefings, 0 pages, 1 unchanged, edition 2023-03, /);
   });
 });

@@ -19,6 +19,27 @@ describe('editions', () => {
     expect(monthsBetween('2022-09', '2023-11')).toBe(14);
   });
 
+  it('reads the month as Intl does, in every zone, and leaves TZ as it was', () => {
+    const viaIntl = (now: Date, timeZone: string) => {
+      const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(now);
+      return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`;
+    };
+    const zones = [...Intl.supportedValuesOf('timeZone'), 'UTC', 'US/Eastern'];
+    const before = process.env.TZ;
+    let compared = 0;
+    // Instants near a month's start in UTC, where the month differs by zone (offsets from −12 to +14, halves
+    // and quarters), in spring and autumn (daylight saving on and off), and at a new year.
+    for (const at of ['2026-03-31T22:00:00Z', '2026-04-01T02:15:00Z', '2026-10-31T23:30:00Z', '2026-11-01T10:00:00Z', '2026-12-31T13:00:00Z', '2027-01-01T11:45:00Z']) {
+      const now = new Date(at);
+      for (const zone of zones) {
+        expect(currentEdition(now, zone), `${at} in ${zone}`).toBe(viaIntl(now, zone));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(2000);
+    expect(process.env.TZ).toBe(before);
+  });
+
   it('uses only the facts known by the end of the edition month', () => {
     const may = select('2022-05');
     const nov = select('2022-11');
