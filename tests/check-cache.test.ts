@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkKey, checkMemo, checkMemoFile } from '../src/check-cache.js';
-import { ROOT, copyProject, runCli, tempDir } from './helpers/cli.js';
+import { ROOT, cli, copyProject, tempDir } from './helpers/cli.js';
 
 const SHEET = 'facts/taixin/transport.yaml';
 /** One byte of a quote changed (7月4日 → 7月5日): the quote is no longer in its source. */
@@ -68,33 +68,33 @@ describe('the check remembered (check-cache.ts)', () => {
 
 describe('a build and the check remembered', () => {
   const build = (dir: string, env: NodeJS.ProcessEnv) =>
-    runCli(['build', '--html-only', '--zone', 'taixin', '--theme', 'transport', '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', '--data', path.join(dir, 'data'), '--out', mkdtempSync(path.join(dir, 'out-'))], { env });
+    cli(['build', '--html-only', '--zone', 'taixin', '--theme', 'transport', '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', '--data', path.join(dir, 'data'), '--out', mkdtempSync(path.join(dir, 'out-'))], { env });
 
-  it('checks a fact base changed by one byte since it passed, and refuses it', () => {
+  it('checks a fact base changed by one byte since it passed, and refuses it', async () => {
     const dir = copyProject();
     const env = { XDG_CACHE_HOME: tempDir('briefing-xdg-') };
-    expect(build(dir, env).code).toBe(0);
+    expect((await build(dir, env)).code).toBe(0);
     const memo = checkMemoFile(path.join(dir, 'data'), path.join(env.XDG_CACHE_HOME, 'briefing'))!;
     expect(readFileSync(memo, 'utf8')).toBe(`${checkKey(path.join(dir, 'data'), ROOT)}\n`);
     const restore = breakQuote(path.join(dir, 'data'));
-    const refused = build(dir, env);
+    const refused = await build(dir, env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('transport.yaml');
     expect(refused.stderr).toMatch(/quote/i);
     // Refused again: a failure is never remembered.
-    expect(build(dir, env).code).toBe(1);
+    expect((await build(dir, env)).code).toBe(1);
     restore();
-    expect(build(dir, env).code).toBe(0);
+    expect((await build(dir, env)).code).toBe(0);
   });
 
-  it('does not check again a fact base whose hash passed (shown with a memo forged for broken data)', () => {
+  it('does not check again a fact base whose hash passed (shown with a memo forged for broken data)', async () => {
     const dir = copyProject();
     const env = { XDG_CACHE_HOME: tempDir('briefing-xdg-') };
     breakQuote(path.join(dir, 'data'));
-    expect(build(dir, env).code).toBe(1);
+    expect((await build(dir, env)).code).toBe(1);
     const memo = checkMemoFile(path.join(dir, 'data'), path.join(env.XDG_CACHE_HOME, 'briefing'))!;
     mkdirSync(path.dirname(memo), { recursive: true });
     writeFileSync(memo, `${checkKey(path.join(dir, 'data'), ROOT)}\n`);
-    expect(build(dir, env).code).toBe(0);
+    expect((await build(dir, env)).code).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFactBase } from '../src/data/load.js';
 import { checkFactBase, divergentPassage } from '../src/check.js';
 import { normalizeText } from '../src/data/normalize.js';
-import { ROOT, copyProject, runCli } from './helpers/cli.js';
+import { ROOT, cli, copyProject } from './helpers/cli.js';
 
 const base = loadFactBase(path.join(ROOT, 'data'));
 const report = checkFactBase(base);
@@ -62,17 +62,17 @@ describe('a broken copy of the fact base', () => {
     return { dir, line: text.slice(0, at).split('\n').length };
   }
 
-  it('fails at the right line when one digit of a quote changes', () => {
+  it('fails at the right line when one digit of a quote changes', async () => {
     const { dir, line } = breakSheet('taixin/transport.yaml', 'quote: 总投资591亿元', 'quote: 总投资592亿元');
-    const r = runCli(['check'], { cwd: dir });
+    const r = await cli(['check'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`data/facts/taixin/transport.yaml:${line}:`);
     expect(r.stderr).toMatch(/quote of "[a-z0-9-]+" is not in 000_32369ebad8b3415c/);
   });
 
-  it('fails at the right line when one digit of a value changes', () => {
+  it('fails at the right line when one digit of a value changes', async () => {
     const { dir, line } = breakSheet('taixin/transport.yaml', 'value: 59100000000', 'value: 59200000000');
-    const r = runCli(['check'], { cwd: dir });
+    const r = await cli(['check'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`data/facts/taixin/transport.yaml:${line}:`);
     expect(r.stderr).toContain('value 59200000000 CNY');

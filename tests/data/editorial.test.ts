@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFactBase } from '../../src/data/load.js';
 import { checkFactBase } from '../../src/check.js';
 import { MEASURE_WORDS, editorialProblems, singular } from '../../src/data/editorial.js';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, tempDir } from '../helpers/cli.js';
 
 /**
  * The editor's rules (src/data/editorial.ts). Each rule has a fixture that fails it, with its exact
@@ -73,9 +73,9 @@ function goodBase(): string {
 }
 
 describe('the editor\'s rules', () => {
-  it('pass a sheet that uses every rule\'s subject well', () => {
+  it('pass a sheet that uses every rule\'s subject well', async () => {
     const dir = goodBase();
-    const r = runCli(['check'], { cwd: dir });
+    const r = await cli(['check'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const base = loadFactBase(path.join(dir, 'data'));

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, tempDir } from '../helpers/cli.js';
 
 /**
  * One folder per bad input under tests/fixtures/<case>/: case.yaml says how it differs from
@@ -44,17 +44,17 @@ function materialize(name: string): string {
 }
 
 describe('the base fixture', () => {
-  it('passes check', () => {
-    const r = runCli(['check'], { cwd: materializeBase() });
+  it('passes check', async () => {
+    const r = await cli(['check'], { cwd: materializeBase() });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
 });
 
 describe.each(cases)('bad input: %s', (name) => {
-  it('gets one clear line per problem and exit code 1', () => {
+  it('gets one clear line per problem and exit code 1', async () => {
     const dir = materialize(name);
-    const r = runCli(['check'], { cwd: dir });
+    const r = await cli(['check'], { cwd: dir });
     const expected = readFileSync(path.join(FIXTURES, name, 'expected.txt'), 'utf8').trimEnd().split('\n');
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toEqual(expected);

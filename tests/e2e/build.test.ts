@@ -2,13 +2,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
-import { runCli, runCliTracked, tempDir } from '../helpers/cli.js';
+import { cli, runCliTracked, tempDir } from '../helpers/cli.js';
 
 describe('briefing build, end to end', () => {
   const out = tempDir('briefing-out-');
   let result: Awaited<ReturnType<typeof runCliTracked>>;
   let pdf: PdfContent;
 
+  // A process of its own: the test below counts the browsers it started and checks none outlives it.
   beforeAll(async () => {
     result = await runCliTracked(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', out, '--now', '2022-11-30T08:00:00Z', '--verbose']);
     pdf = await readPdf(path.join(out, '2022-11', 'taixin-transport.pdf'));
@@ -59,8 +60,10 @@ describe('briefing build, end to end', () => {
   });
 
   it('prints the same pages with the full Chromium as with its headless shell', async () => {
+    // In this process: Puppeteer reads PUPPETEER_EXECUTABLE_PATH once, when it is first loaded (here), so a later
+    // in-process print in this file would find the full Chromium too, as if Puppeteer had downloaded it.
     const full = tempDir('briefing-full-');
-    const r = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', full, '--now', '2022-11-30T08:00:00Z', '--verbose'], {
+    const r = await cli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', full, '--now', '2022-11-30T08:00:00Z', '--verbose'], {
       env: { PUPPETEER_EXECUTABLE_PATH: '/usr/lib/chromium/chromium' },
     });
     expect(r.code).toBe(0);
@@ -80,9 +83,9 @@ describe('briefing build, end to end', () => {
   });
 
   // Which facts an edition holds is the draft's to say: no PDF needed (--html-only).
-  it('leaves out facts published after the edition', () => {
+  it('leaves out facts published after the edition', async () => {
     const early = tempDir('briefing-early-');
-    const r = runCli(['build', '--html-only', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-05', '--out', early, '--now', '2022-05-31T08:00:00Z']);
+    const r = await cli(['build', '--html-only', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-05', '--out', early, '--now', '2022-05-31T08:00:00Z']);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(path.join(early, '2022-05', 'taixin-transport.html'), 'utf8').replace(/<[^>]*>/g, '').replace(/\s+/g, '');
     expect(text).toContain('4.9公里/百平方公里'); // announced on 18 May 2022
@@ -95,9 +98,9 @@ describe('bad flags', () => {
     [['build', '--zone', 'nowhere'], /^briefing: unknown zone "nowhere" \(use one of: taixin, taiyuan-jinzhong/],
     [['build', '--edition', '2022-13'], /^briefing: --edition "2022-13" is not a month \(write it as YYYY-MM/],
     [['build', '--lang', 'fr'], /^briefing: option '--lang <mode>' argument 'fr' is invalid/],
-  ])('%j gives one clear line and exit code 1', (args, message) => {
+  ])('%j gives one clear line and exit code 1', async (args, message) => {
     const out = tempDir();
-    const r = runCli([...args, '--out', out]);
+    const r = await cli([...args, '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);

@@ -2,7 +2,7 @@ import { readFileSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPdf } from '../helpers/pdf.js';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, tempDir } from '../helpers/cli.js';
 
 /**
  * Templates own their page: a second template set (tests/fixtures/templates-minimal: A5 landscape, other
@@ -11,12 +11,12 @@ import { ROOT, runCli, tempDir } from '../helpers/cli.js';
  */
 const TEMPLATES = path.join(ROOT, 'tests/fixtures/templates-minimal');
 const build = (templates: string, out: string) =>
-  runCli(['build', '--templates', templates, '--out', out, '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', '--zone', 'taixin', '--theme', 'public-services']);
+  cli(['build', '--templates', templates, '--out', out, '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', '--zone', 'taixin', '--theme', 'public-services']);
 
 describe('a second template set', () => {
   it('prints on its own page box, with its contents numbered in one pass', async () => {
     const out = tempDir('briefing-tpl-');
-    const r = build(TEMPLATES, out);
+    const r = await build(TEMPLATES, out);
     expect(r.code, r.stderr).toBe(0);
     const file = path.join(out, '2023-03', 'taixin-public-services.pdf');
     const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -36,12 +36,12 @@ describe('a second template set', () => {
     }
   });
 
-  it('holds the elements it marks to a page', () => {
+  it('holds the elements it marks to a page', async () => {
     const templates = tempDir('briefing-tpl-tall-');
     cpSync(TEMPLATES, templates, { recursive: true });
     const css = path.join(templates, 'styles/page.css');
     writeFileSync(css, `${readFileSync(css, 'utf8')}\n.item { min-height: 200mm; }\n`);
-    const r = build(templates, tempDir('briefing-tpl-out-'));
+    const r = await build(templates, tempDir('briefing-tpl-out-'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/taixin-public-services\.html: layout: div\.item "[^"]*" is taller than a page \(\d+ px of 4\d\d\) and would be split/);
   });
