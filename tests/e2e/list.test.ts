@@ -1,82 +1,82 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, copyProject, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, copyProject, tempDir } from '../helpers/cli.js';
 
 describe('briefing list', () => {
-  it('lists zones, themes and what each edition adds, and answers anew when the data changes', () => {
+  it('lists zones, themes and what each edition adds, and answers anew when the data changes', async () => {
     const dir = copyProject();
     const data = path.join(dir, 'data');
     // The cache in a folder of the test's own, not the user's.
     const env = { XDG_CACHE_HOME: tempDir('briefing-xdg-') };
-    const first = runCli(['list', '--data', data], { env });
+    const first = await cli(['list', '--data', data], { env });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('taixin             太忻一体化经济区 / Taiyuan–Xinzhou Integrated Economic Zone');
     expect(first.stdout).toMatch(/2022-05 {2}adds 83 facts; sources 002_b1665f918e888616, 003_466644770ae55d01/);
     expect(first.stdout).toMatch(/2023-03 {2}adds 35 facts; sources 004_3fd6a3c8a5be216f/);
     // The second answer comes from the cache, and is the same.
-    expect(runCli(['list', '--data', data], { env }).stdout).toBe(first.stdout);
+    expect((await cli(['list', '--data', data], { env })).stdout).toBe(first.stdout);
     const zones = path.join(data, 'zones.yaml');
     writeFileSync(zones, readFileSync(zones, 'utf8').replace('en: Taiyuan–Jinzhong Integration', 'en: Taiyuan–Jinzhong Integration Area'));
-    expect(runCli(['list', '--data', data], { env }).stdout).toContain('太原晋中一体化 / Taiyuan–Jinzhong Integration Area');
+    expect((await cli(['list', '--data', data], { env })).stdout).toContain('太原晋中一体化 / Taiyuan–Jinzhong Integration Area');
   });
 });
 
 describe('briefing list, its cache', () => {
   const listing = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
 
-  it('is kept in $XDG_CACHE_HOME/briefing (else ~/.cache/briefing), one file per data folder, never in node_modules', () => {
+  it('is kept in $XDG_CACHE_HOME/briefing (else ~/.cache/briefing), one file per data folder, never in node_modules', async () => {
     const data = path.join(copyProject(), 'data');
     const xdg = tempDir('briefing-xdg-');
     const packageCache = path.join(ROOT, 'node_modules/.cache/briefing');
     const before = listing(packageCache);
-    const first = runCli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } });
+    const first = await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } });
     expect(first.code).toBe(0);
     const files = listing(path.join(xdg, 'briefing'));
     expect(files).toEqual([expect.stringMatching(/^list-[0-9a-f]{16}\.txt$/)]);
     expect(readFileSync(path.join(xdg, 'briefing', files[0]!), 'utf8')).toContain(first.stdout);
     // Answered from it: a changed cached answer is what the next run prints.
     writeFileSync(path.join(xdg, 'briefing', files[0]!), readFileSync(path.join(xdg, 'briefing', files[0]!), 'utf8').replace('zones:', 'zones (cached):'));
-    expect(runCli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } }).stdout).toBe(first.stdout.replace('zones:', 'zones (cached):'));
+    expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } })).stdout).toBe(first.stdout.replace('zones:', 'zones (cached):'));
     // A change to the data replaces the file rather than adding one.
     const zones = path.join(data, 'zones.yaml');
     writeFileSync(zones, readFileSync(zones, 'utf8').replace('en: Taiyuan–Jinzhong Integration', 'en: Taiyuan–Jinzhong Integration Area'));
-    expect(runCli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } }).stdout).toBe(first.stdout.replace('Taiyuan–Jinzhong Integration', 'Taiyuan–Jinzhong Integration Area'));
+    expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } })).stdout).toBe(first.stdout.replace('Taiyuan–Jinzhong Integration', 'Taiyuan–Jinzhong Integration Area'));
     expect(listing(path.join(xdg, 'briefing'))).toEqual(files);
     // Without XDG_CACHE_HOME, in the home's .cache.
     const home = tempDir('briefing-home-');
-    expect(runCli(['list', '--data', data], { env: { XDG_CACHE_HOME: '', HOME: home } }).code).toBe(0);
+    expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: '', HOME: home } })).code).toBe(0);
     expect(listing(path.join(home, '.cache/briefing'))).toEqual(files);
     expect(listing(packageCache)).toEqual(before);
   });
 
-  it('names the drafts folder relative to the folder list runs in, whatever an earlier run cached', () => {
+  it('names the drafts folder relative to the folder list runs in, whatever an earlier run cached', async () => {
     const dir = copyProject();
     const data = path.join(dir, 'data');
-    expect(runCli(['draft', '004_3fd6a3c8a5be216f', '--data', data]).code).toBe(0);
+    expect((await cli(['draft', '004_3fd6a3c8a5be216f', '--data', data])).code).toBe(0);
     const env = { XDG_CACHE_HOME: tempDir('briefing-xdg-') };
-    const fromRoot = runCli(['list', '--data', data], { env });
+    const fromRoot = await cli(['list', '--data', data], { env });
     expect(fromRoot.stdout).toMatch(new RegExp(`drafts: \\d+ drafted facts wait for review in ${path.relative(ROOT, path.join(data, 'drafts')).replace(/[.]/g, '\\.')} `));
-    const fromProject = runCli(['list', '--data', data], { env, cwd: dir });
+    const fromProject = await cli(['list', '--data', data], { env, cwd: dir });
     expect(fromProject.stdout).toMatch(/drafts: \d+ drafted facts wait for review in data\/drafts /);
     expect(fromProject.stdout.replace(/ in \S+ /, ' in … ')).toBe(fromRoot.stdout.replace(/ in \S+ /, ' in … '));
   });
 
-  it('that cannot be written or read is no cache: the answer is the same, and nothing is said', () => {
+  it('that cannot be written or read is no cache: the answer is the same, and nothing is said', async () => {
     const data = path.join(copyProject(), 'data');
-    const expected = runCli(['list', '--data', data], { env: { XDG_CACHE_HOME: tempDir('briefing-xdg-') } });
+    const expected = await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: tempDir('briefing-xdg-') } });
     const blocked = tempDir('briefing-blocked-');
     // A file where the cache folder would be (what a read-only home is to root, who may write anywhere).
     writeFileSync(path.join(blocked, 'briefing'), '');
     // A folder where the cache file would be.
     const odd = tempDir('briefing-odd-');
     mkdirSync(path.join(odd, 'briefing'));
-    runCli(['list', '--data', data], { env: { XDG_CACHE_HOME: odd } });
+    await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: odd } });
     const [name] = readdirSync(path.join(odd, 'briefing'));
     rmSync(path.join(odd, 'briefing', name!));
     mkdirSync(path.join(odd, 'briefing', name!));
     for (const env of [{ XDG_CACHE_HOME: blocked }, { XDG_CACHE_HOME: odd }, { XDG_CACHE_HOME: '', HOME: '' }, { XDG_CACHE_HOME: 'relative/cache', HOME: path.join(blocked, 'briefing') }]) {
-      const r = runCli(['list', '--data', data], { env });
+      const r = await cli(['list', '--data', data], { env });
       expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }, JSON.stringify(env)).toEqual({ code: 0, stdout: expected.stdout, stderr: '' });
     }
     expect(existsSync(path.join(process.cwd(), 'relative'))).toBe(false);

@@ -2,7 +2,7 @@
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, tempDir } from '../helpers/cli.js';
 
 describe('--out that is not a folder', () => {
   const dir = tempDir('briefing-out-');
@@ -19,8 +19,8 @@ describe('--out that is not a folder', () => {
     ['build, a file', ['build', '--out', file, '--edition', '2023-03', '--html-only'], fileLine],
     ['schedule --once, a file', ['schedule', '--once', '--out', file], fileLine],
     ['build, a link to nowhere', ['build', '--out', link, '--edition', '2023-03', '--html-only'], linkLine],
-  ])('%s: says what is in the way in one line, exit 1', (_, args, line) => {
-    const r = runCli(args);
+  ])('%s: says what is in the way in one line, exit 1', async (_, args, line) => {
+    const r = await cli(args);
     expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ code: 1, stderr: `${line}\n`, stdout: '' });
     expect(existsSync(path.join(dir, 'gone'))).toBe(false);
   });

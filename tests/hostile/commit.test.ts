@@ -15,7 +15,7 @@ import { COMMIT_STEPS, type CommitStep } from '../../src/editions/output.js';
 import type { LogLine } from '../../src/editions/manifest.js';
 import { pdfProblem } from '../../src/editions/verify.js';
 import { writeFileAtomicAsync } from '../../src/write.js';
-import { ROOT, copyProject, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, copyProject, runCli, tempDir } from '../helpers/cli.js';
 import { consistent, leftovers, outputState, sameState, type OutputState } from '../editions/output-state.js';
 import { SUITE_EDITION } from '../suite.js';
 
@@ -119,7 +119,8 @@ describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
   let data: string;
   let base: string;
   let old: OutputState;
-  const cli = (out: string, edition: string, env: NodeJS.ProcessEnv = {}) =>
+  /** A build in a process of its own: the one BRIEFING_TEST_KILL_AT kills. */
+  const killable = (out: string, edition: string, env: NodeJS.ProcessEnv = {}) =>
     spawnSync(process.execPath, [path.join(ROOT, 'bin/briefing.js'), 'build', '--out', out, '--data', data, '--edition', edition, '--now', NOW, '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], {
       cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000,
     });
@@ -165,7 +166,7 @@ describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
     const fresh = await freshOf(edition);
 
     const out = copyOut(base);
-    const r = cli(out, edition, { BRIEFING_TEST_KILL_AT: at });
+    const r = killable(out, edition, { BRIEFING_TEST_KILL_AT: at });
     expect(r.signal, r.stderr).toBe('SIGKILL');
     const after = outputState(out);
     expect(consistent(after)).toBe(true);
@@ -180,13 +181,14 @@ describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
 
   it('is not honoured outside tests', () => {
     const out = copyOut(base);
-    const r = cli(out, '2023-03', { BRIEFING_TEST_KILL_AT: 'switch', VITEST: '' });
+    // In a process of its own too: honoured, it would kill the test's worker.
+    const r = killable(out, '2023-03', { BRIEFING_TEST_KILL_AT: 'switch', VITEST: '' });
     expect(r.status).toBe(0);
   });
 });
 
 describe('exit 0 means every briefing was written and verified', () => {
-  it('fails, naming each briefing, when the browser dies in its start-up handshake (it used to exit 0 with nothing)', () => {
+  it('fails, naming each briefing, when the browser dies in its start-up handshake (it used to exit 0 with nothing)', async () => {
     // A stand-in for Chromium that answers Puppeteer over its pipe (fd 3 in, fd 4 out, NUL-separated
     // JSON) until the first tab is announced, then is killed: Puppeteer's launch() then never settles
     // (it awaits the tab's attachment), and nothing is left for Node to wait on.
@@ -214,8 +216,10 @@ new net.Socket({ fd: 3, readable: true, writable: false }).on('data', (d) => {
 `);
     chmodSync(fake, 0o755);
     const out = tempDir('briefing-stall-');
-    expect(runCli(['build', '--out', out, '--edition', '2023-03', '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology']).code).toBe(0);
+    expect((await cli(['build', '--out', out, '--edition', '2023-03', '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'])).code).toBe(0);
     const before = outputState(out);
+    // In a process of its own: a stalled run is seen when the process has nothing left to wait on
+    // ('beforeExit'), which a test's worker never comes to.
     const r = runCli(['build', '--out', out, '--edition', '2023-03', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], { env: { PUPPETEER_EXECUTABLE_PATH: fake } });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
