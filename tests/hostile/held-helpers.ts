@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, cli } from '../helpers/cli.js';
 
 export const BIN = path.join(ROOT, 'bin/briefing.js');
 export const TEMPLATES = path.join(ROOT, 'templates');
@@ -12,8 +12,13 @@ export const SHEET = 'data/facts/taixin/transport.yaml';
 export const NOW = '2023-03-31T08:00:00Z';
 export const BUILD = ['build', '--out', 'out', '--edition', '2023-03', '--now', NOW, '--html-only', '--templates', TEMPLATES];
 
-/** Runs the CLI in `cwd`; one that hangs is killed outright. */
-export function run(cwd: string, args: string[], timeoutMs = 20_000) {
+/** Runs the command line in `cwd`, in this process (helpers/cli.ts cli). */
+export async function run(cwd: string, args: string[]) {
+  return { ...(await cli(args, { cwd })), signal: null };
+}
+
+/** Runs the CLI in a process of its own in `cwd`, for what may hang (killed outright) or what a process leaves behind. */
+export function runProcess(cwd: string, args: string[], timeoutMs = 20_000) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -45,10 +50,10 @@ export function expectLines(stderr: string, lines: string[]): void {
  * Each command refuses with exit code 1, exactly `lines` on stderr and nothing on stdout (but the notes
  * `check` prints about a fact base it could load, when only a draft is refused), and writes nothing.
  */
-export function expectRefused(dir: string, commands: string[][], lines: string[]): void {
+export async function expectRefused(dir: string, commands: string[][], lines: string[]): Promise<void> {
   const before = state(dir);
   for (const args of commands) {
-    const r = run(dir, args);
+    const r = await run(dir, args);
     const stdout = r.stdout.split('\n').filter((l) => l && !l.startsWith('note: ')).join('\n');
     expect({ args: args.join(' '), code: r.code, stdout }, r.stderr).toEqual({ args: args.join(' '), code: 1, stdout: '' });
     expectLines(r.stderr, lines);
@@ -57,7 +62,7 @@ export function expectRefused(dir: string, commands: string[][], lines: string[]
 }
 
 /** Gives data files other contents for the length of `fn`, then puts the originals back (or removes them). */
-export function withFiles(dir: string, changes: Record<string, (text: string) => string | Buffer>, fn: () => void): void {
+export async function withFiles(dir: string, changes: Record<string, (text: string) => string | Buffer>, fn: () => void | Promise<void>): Promise<void> {
   const originals = new Map<string, Buffer | undefined>();
   try {
     for (const [rel, change] of Object.entries(changes)) {
@@ -67,7 +72,7 @@ export function withFiles(dir: string, changes: Record<string, (text: string) =>
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, change(old?.toString('utf8') ?? ''));
     }
-    fn();
+    await fn();
   } finally {
     for (const [file, bytes] of originals) {
       if (bytes) writeFileSync(file, bytes);

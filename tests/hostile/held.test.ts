@@ -57,57 +57,57 @@ const anchorLine = (file: string, line: number, col: number) => `${file}:${line}
 // ---------------------------------------------------------------------------------------------------
 describe('data files: refused in one located line, nothing written', () => {
   let dir: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = project();
     // An output folder with an edition in it, which a refused build must leave as it is.
-    const r = run(dir, BUILD);
+    const r = await run(dir, BUILD);
     expect(r.code, r.stderr).toBe(0);
   });
 
-  it('an alias bomb under an unknown key of zones.yaml, sources.yaml, a fact and a draft, at its first anchor', { timeout: 20_000 }, () => {
+  it('an alias bomb under an unknown key of zones.yaml, sources.yaml, a fact and a draft, at its first anchor', { timeout: 20_000 }, async () => {
     const started = performance.now();
-    withFiles(dir, { 'data/zones.yaml': (t) => `${t}x_unknown:\n${aliasBomb('  ')}\n` }, () => {
+    await withFiles(dir, { 'data/zones.yaml': (t) => `${t}x_unknown:\n${aliasBomb('  ')}\n` }, async () => {
       const line = readFileSync(path.join(ROOT, 'data/zones.yaml'), 'utf8').split('\n').length + 1;
-      expectRefused(dir, [['check'], BUILD, ['list']], [anchorLine('data/zones.yaml', line, 5)]);
+      await expectRefused(dir, [['check'], BUILD, ['list']], [anchorLine('data/zones.yaml', line, 5)]);
     });
-    withFiles(dir, { 'data/sources.yaml': (t) => replaceOnce(t, '  - id: 000_32369ebad8b3415c\n', `  - id: 000_32369ebad8b3415c\n    x_notes:\n${aliasBomb('      ')}\n`) }, () => {
+    await withFiles(dir, { 'data/sources.yaml': (t) => replaceOnce(t, '  - id: 000_32369ebad8b3415c\n', `  - id: 000_32369ebad8b3415c\n    x_notes:\n${aliasBomb('      ')}\n`) }, async () => {
       const line = lineOf(readFileSync(path.join(ROOT, 'data/sources.yaml'), 'utf8'), '  - id: 000_32369ebad8b3415c') + 2;
-      expectRefused(dir, [['check'], BUILD], [anchorLine('data/sources.yaml', line, 9)]);
+      await expectRefused(dir, [['check'], BUILD], [anchorLine('data/sources.yaml', line, 9)]);
     });
-    withFiles(dir, { [SHEET]: (t) => replaceOnce(t, '  - id: tx-intercity-emu-launch\n', `  - id: tx-intercity-emu-launch\n    x_extra:\n${aliasBomb('      ')}\n`) }, () => {
-      expectRefused(dir, [['check'], BUILD], [anchorLine(SHEET, 5, 9)]);
+    await withFiles(dir, { [SHEET]: (t) => replaceOnce(t, '  - id: tx-intercity-emu-launch\n', `  - id: tx-intercity-emu-launch\n    x_extra:\n${aliasBomb('      ')}\n`) }, async () => {
+      await expectRefused(dir, [['check'], BUILD], [anchorLine(SHEET, 5, 9)]);
     });
     // A draft is read by check and draft --accept (never by a build).
-    withFiles(dir, { 'data/drafts/000_32369ebad8b3415c.yaml': () => `source: 000_32369ebad8b3415c\nfacts: []\nx_unknown:\n${aliasBomb('  ')}\n` }, () => {
-      expectRefused(dir, [['check'], ['draft', '--accept', 'd000-01']], [anchorLine('data/drafts/000_32369ebad8b3415c.yaml', 4, 5)]);
+    await withFiles(dir, { 'data/drafts/000_32369ebad8b3415c.yaml': () => `source: 000_32369ebad8b3415c\nfacts: []\nx_unknown:\n${aliasBomb('  ')}\n` }, async () => {
+      await expectRefused(dir, [['check'], ['draft', '--accept', 'd000-01']], [anchorLine('data/drafts/000_32369ebad8b3415c.yaml', 4, 5)]);
     });
     rmSync(path.join(dir, 'data/drafts'), { recursive: true, force: true });
     // Eleven refusals of a 387-million-string document, each at once.
     expect(performance.now() - started).toBeLessThan(15_000);
   });
 
-  it('a fact id used twice, across sheets', () => {
+  it('a fact id used twice, across sheets', async () => {
     const text = readFileSync(path.join(dir, SHEET), 'utf8');
     const block = text.slice(text.indexOf('  - id: tx-intercity-emu-launch\n'), text.indexOf('  - id: tx-intercity-emu-daily-pairs\n'));
     const ecology = 'data/facts/taixin/ecology.yaml';
-    withFiles(dir, { [ecology]: (t) => replaceOnce(t, 'facts:\n', `facts:\n${block}`) }, () => {
+    await withFiles(dir, { [ecology]: (t) => replaceOnce(t, 'facts:\n', `facts:\n${block}`) }, async () => {
       // ecology.yaml is read first: the fact in transport.yaml is the second of the id.
-      expectRefused(dir, [['check'], BUILD], [`${SHEET}:3:9: fact id "tx-intercity-emu-launch" is also used at ${ecology}:2 (ids are unique across all sheets; rename one)`]);
+      await expectRefused(dir, [['check'], BUILD], [`${SHEET}:3:9: fact id "tx-intercity-emu-launch" is also used at ${ecology}:2 (ids are unique across all sheets; rename one)`]);
     });
   });
 
-  it('a byte-order mark and CRLF line endings in every file build the same briefings as without', { timeout: 20_000 }, () => {
+  it('a byte-order mark and CRLF line endings in every file build the same briefings as without', { timeout: 20_000 }, async () => {
     const files = readdirSync(path.join(dir, 'data'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(yaml|txt|md)$/.test(f)).map((f) => `data/${f}`);
     expect(files.length).toBeGreaterThan(10);
     expect(files.filter((f) => f.startsWith('data/leads/')).length).toBeGreaterThan(0);
     const crlf = (t: string) => t.replace(/\n/g, '\r\n');
     const changes = Object.fromEntries(files.map((f) => [f, (t: string) => (/\.(yaml|md)$/.test(f) ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(crlf(t))]) : crlf(t))]));
-    withFiles(dir, changes, () => {
+    await withFiles(dir, changes, async () => {
       expect(readFileSync(path.join(dir, SHEET)).subarray(0, 5)).toEqual(Buffer.from([0xef, 0xbb, 0xbf, 0x66, 0x61]));
-      const check = run(dir, ['check']);
+      const check = await run(dir, ['check']);
       expect(check.stderr).toBe('');
       expect(check.code).toBe(0);
-      const built = run(dir, ['build', '--out', 'out-crlf', '--edition', '2023-03', '--now', NOW, '--html-only', '--templates', TEMPLATES]);
+      const built = await run(dir, ['build', '--out', 'out-crlf', '--edition', '2023-03', '--now', NOW, '--html-only', '--templates', TEMPLATES]);
       expect(built.stderr).toBe('');
       expect(built.code).toBe(0);
       const html = (out: string) => Object.fromEntries(readdirSync(path.join(dir, out, '2023-03')).filter((f) => f.endsWith('.html')).map((f) => [f, readFileSync(path.join(dir, out, '2023-03', f), 'utf8')]));
@@ -117,14 +117,14 @@ describe('data files: refused in one located line, nothing written', () => {
       // A problem in such a file is reported at its line and column as in any other.
       const sheet = path.join(dir, SHEET);
       writeFileSync(sheet, readFileSync(sheet, 'utf8').replace('kind: milestone\r\n', 'kind: milestones\r\n'));
-      expectRefused(dir, [['check'], BUILD], [`${SHEET}:4:11: fact "tx-intercity-emu-launch": kind is "milestones", not one of the allowed values (use one of: metric, target, milestone, initiative)`]);
+      await expectRefused(dir, [['check'], BUILD], [`${SHEET}:4:11: fact "tx-intercity-emu-launch": kind is "milestones", not one of the allowed values (use one of: metric, target, milestone, initiative)`]);
     });
     rmSync(path.join(dir, 'out-crlf'), { recursive: true, force: true });
   });
 
-  it('source ids that lead out of the sources folder, in facts (source, also, conflict)', () => {
+  it('source ids that lead out of the sources folder, in facts (source, also, conflict)', async () => {
     const hostile = ['../../etc/passwd', '/etc/passwd', 'a/b', '..', '%2e%2e%2fetc%2fpasswd', '..\\..\\windows\\win.ini', 'file:///etc/passwd'];
-    withFiles(dir, {
+    await withFiles(dir, {
       [SHEET]: (t) => {
         const lines = t.split('\n');
         let n = 0;
@@ -136,7 +136,7 @@ describe('data files: refused in one located line, nothing written', () => {
         lines.splice(at, 0, '    also:', '      - { doc: ../sources.yaml, quote: 开通“太忻号”城际动车 }', '    conflict:', '      with: { doc: /dev/zero, quote: 开通“太忻号”城际动车 }', '      resolution: { zh: 采用本文, en: This text is adopted. }');
         return lines.join('\n');
       },
-    }, () => {
+    }, async () => {
       const text = readFileSync(path.join(dir, SHEET), 'utf8').split('\n');
       const docLines = text.flatMap((l, i) => (l.startsWith('      doc: ') ? [i + 1] : [])).slice(0, hostile.length);
       const unknown = (line: number, col: number, id: string) => `${SHEET}:${line}:${col}: unknown source "${id}" (use an id from data/sources.yaml)`;
@@ -144,7 +144,7 @@ describe('data files: refused in one located line, nothing written', () => {
         const i = text.findIndex((l) => l.includes(`doc: ${id},`));
         return [i + 1, text[i]!.indexOf(id) + 1] as const;
       };
-      expectRefused(dir, [['check'], BUILD], [
+      await expectRefused(dir, [['check'], BUILD], [
         unknown(docLines[0]!, 12, hostile[0]!),
         unknown(...at('../sources.yaml'), '../sources.yaml'),
         unknown(...at('/dev/zero'), '/dev/zero'),
@@ -153,33 +153,33 @@ describe('data files: refused in one located line, nothing written', () => {
     });
   });
 
-  it('source ids that lead out of the sources folder, in sources.yaml', () => {
+  it('source ids that lead out of the sources folder, in sources.yaml', async () => {
     const hostile = ['../../etc/passwd', '/etc/passwd', 'a/b', '%2e%2e', '..\\x'];
     const entry = (id: string) => `  - id: ${JSON.stringify(id)}\n    title: { zh: 标题, en: Title }\n    publisher: { zh: 报社, en: Daily }\n    published: 2022-11\n    zones: [taixin]\n`;
     const base = readFileSync(path.join(ROOT, 'data/sources.yaml'), 'utf8').split('\n').length;
-    withFiles(dir, { 'data/sources.yaml': (t) => t + hostile.map(entry).join('') }, () => {
-      expectRefused(dir, [['check'], BUILD], hostile.map((id, i) => `data/sources.yaml:${base + 5 * i}:9: source ${JSON.stringify(id)}: id must be the file stem of a text in data/sources/ (see data/README.md)`));
+    await withFiles(dir, { 'data/sources.yaml': (t) => t + hostile.map(entry).join('') }, async () => {
+      await expectRefused(dir, [['check'], BUILD], hostile.map((id, i) => `data/sources.yaml:${base + 5 * i}:9: source ${JSON.stringify(id)}: id must be the file stem of a text in data/sources/ (see data/README.md)`));
     });
     // ".." is a name the pattern allows: it names data/sources/...txt, which is not there.
-    withFiles(dir, { 'data/sources.yaml': (t) => t + entry('..') }, () => {
-      expectRefused(dir, [['check'], BUILD], [`data/sources.yaml:${base}:9: source text data/sources/...txt is missing (copy the text to data/sources/...txt or fix the id)`]);
+    await withFiles(dir, { 'data/sources.yaml': (t) => t + entry('..') }, async () => {
+      await expectRefused(dir, [['check'], BUILD], [`data/sources.yaml:${base}:9: source text data/sources/...txt is missing (copy the text to data/sources/...txt or fix the id)`]);
     });
   });
 
-  it('Handlebars in the data is printed as the text it is', () => {
+  it('Handlebars in the data is printed as the text it is', async () => {
     const texts = {
       // English takes no straight quote (an editor's rule), so the quoted lookup rides in the Chinese.
       titleEn: '{{lookup . constructor}} {{{css}}} {{> cover}}',
       titleZh: "首发{{#each facts}}{{this}}{{/each}}{{> ../../etc/passwd}}{{lookup . 'constructor'}}",
       chartEn: '{{{fontFaces}}} {{@root.title}}',
     };
-    withFiles(dir, {
+    await withFiles(dir, {
       [SHEET]: (t) => replaceOnce(replaceOnce(replaceOnce(t,
         'en: Taixin intercity EMU first run', `en: ${JSON.stringify(texts.titleEn)}`),
         'zh: “太忻号”城际动车首发\n', `zh: ${JSON.stringify(texts.titleZh)}\n`),
         'en: Road programme length by category }', `en: ${JSON.stringify(texts.chartEn)} }`),
-    }, () => {
-      const r = run(dir, ['build', '--out', 'out-hbs', '--edition', '2023-03', '--now', NOW, '--html-only', '--zone', 'taixin', '--theme', 'transport', '--templates', TEMPLATES]);
+    }, async () => {
+      const r = await run(dir, ['build', '--out', 'out-hbs', '--edition', '2023-03', '--now', NOW, '--html-only', '--zone', 'taixin', '--theme', 'transport', '--templates', TEMPLATES]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const html = readFileSync(path.join(dir, 'out-hbs/2023-03/taixin-transport.html'), 'utf8');
@@ -190,11 +190,11 @@ describe('data files: refused in one located line, nothing written', () => {
     rmSync(path.join(dir, 'out-hbs'), { recursive: true, force: true });
   });
 
-  it('a theme accent that is not a colour', () => {
+  it('a theme accent that is not a colour', async () => {
     const accents = ['url(http://127.0.0.1:9/accent)', '#1f5fa8; background: url(http://127.0.0.1:9/x)', '#1f5fa8</style><script>alert(1)</script>', 'red'];
     for (const accent of accents) {
-      withFiles(dir, { 'data/themes.yaml': (t) => replaceOnce(t, 'accent: "#1f5fa8"', `accent: ${JSON.stringify(accent)}`) }, () => {
-        expectRefused(dir, [['check'], BUILD], ['data/themes.yaml:6:13: theme "transport": accent must be a colour #rrggbb (see data/README.md)']);
+      await withFiles(dir, { 'data/themes.yaml': (t) => replaceOnce(t, 'accent: "#1f5fa8"', `accent: ${JSON.stringify(accent)}`) }, async () => {
+        await expectRefused(dir, [['check'], BUILD], ['data/themes.yaml:6:13: theme "transport": accent must be a colour #rrggbb (see data/README.md)']);
       });
     }
   });
@@ -245,10 +245,10 @@ describe('URLs in a chart title and a fact title: printed as text, never loaded'
 
 // ---------------------------------------------------------------------------------------------------
 describe('template includes outside the templates folder (a custom --templates copy)', () => {
-  it('are refused in one line, and read nothing', () => {
+  it('are refused in one line, and read nothing', async () => {
     const dir = project(['data', 'templates']);
     const tpl = ['--templates', 'templates'];
-    expect(run(dir, [...BUILD.slice(0, -2), ...tpl]).code).toBe(0);
+    expect((await run(dir, [...BUILD.slice(0, -2), ...tpl])).code).toBe(0);
     const includes: [string, string][] = [
       ['templates/briefing.hbs', '{{> ../../etc/passwd}}'],
       ['templates/briefing.hbs', '{{> /etc/passwd}}'],
@@ -258,9 +258,9 @@ describe('template includes outside the templates folder (a custom --templates c
       ['templates/partials/cover.hbs', '{{> ../partials/../../../../etc/hostname}}'],
     ];
     for (const [file, include] of includes) {
-      withFiles(dir, { [file]: (t) => (file.endsWith('briefing.hbs') ? t.replace('<meta name="generator" content="briefing">', `$&\n${include}`) : `${t}\n${include}\n`) }, () => {
+      await withFiles(dir, { [file]: (t) => (file.endsWith('briefing.hbs') ? t.replace('<meta name="generator" content="briefing">', `$&\n${include}`) : `${t}\n${include}\n`) }, async () => {
         const before = state(dir);
-        const r = run(dir, [...BUILD.slice(0, -2), ...tpl, '--force']);
+        const r = await run(dir, [...BUILD.slice(0, -2), ...tpl, '--force']);
         expect({ include, code: r.code, stdout: r.stdout }).toEqual({ include, code: 1, stdout: '' });
         // Told at the file and line of the include itself.
         const at = file.replace(/[/.]/g, '\\$&');
@@ -310,6 +310,8 @@ describe('a signal during a build', () => {
   beforeAll(() => {
     out = tempDir('briefing-held-signal-');
     scratch.push(out);
+    // Built by a process, as the runs the signal stops are: the state they must leave is one their own code
+    // wrote (in-process runs load src/, processes dist/, which may differ while src/ is being edited).
     const r = spawnSync(process.execPath, [BIN, 'build', '--out', out, '--edition', '2023-03', '--now', NOW, '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     before = outputState(out);

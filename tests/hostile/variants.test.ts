@@ -20,7 +20,7 @@ import { resolveConfig } from '../../src/config.js';
 import { startPreview, type Preview } from '../../src/preview/server.js';
 import { ROOT, copyProject } from '../helpers/cli.js';
 import { rawRequest } from '../preview/events.js';
-import { BIN, BUILD, NOW, SHEET, TEMPLATES, expectRefused, lineOf, replaceOnce, run, snapshot, state, withFiles } from './held-helpers.js';
+import { BIN, BUILD, NOW, SHEET, TEMPLATES, expectRefused, lineOf, replaceOnce, run, runProcess, snapshot, state, withFiles } from './held-helpers.js';
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -40,7 +40,7 @@ const DRAFTED = '004_3fd6a3c8a5be216f';
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** One line on stderr matching `pattern`, exit code 1, nothing on stdout, no stack trace. */
-function expectOneLine(r: ReturnType<typeof run>, pattern: RegExp | string): void {
+function expectOneLine(r: Awaited<ReturnType<typeof run>> | ReturnType<typeof runProcess>, pattern: RegExp | string): void {
   expect({ code: r.code, signal: r.signal, stdout: r.stdout }).toEqual({ code: 1, signal: null, stdout: '' });
   expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   const lines = r.stderr.split('\n').slice(0, -1);
@@ -52,61 +52,61 @@ function expectOneLine(r: ReturnType<typeof run>, pattern: RegExp | string): voi
 // ---------------------------------------------------------------------------------------------------
 describe('other data files, other fields', () => {
   let dir: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = project();
-    expect(run(dir, BUILD).code).toBe(0);
+    expect((await run(dir, BUILD)).code).toBe(0);
   });
 
-  it('a 50 MB sources.yaml and a 25 MB source text are refused unread', () => {
-    withFiles(dir, { 'data/sources.yaml': (t) => Buffer.concat([Buffer.from(t), Buffer.from('# '), Buffer.alloc(50e6, 'x'), Buffer.from('\n')]) }, () => {
-      expectRefused(dir, [['check'], BUILD, ['list']], ['data/sources.yaml: is 50 MB, more than the 5 MB a data file may have (a sheet of a few hundred facts is well under 1 MB: remove what does not belong, or split it)']);
+  it('a 50 MB sources.yaml and a 25 MB source text are refused unread', async () => {
+    await withFiles(dir, { 'data/sources.yaml': (t) => Buffer.concat([Buffer.from(t), Buffer.from('# '), Buffer.alloc(50e6, 'x'), Buffer.from('\n')]) }, async () => {
+      await expectRefused(dir, [['check'], BUILD, ['list']], ['data/sources.yaml: is 50 MB, more than the 5 MB a data file may have (a sheet of a few hundred facts is well under 1 MB: remove what does not belong, or split it)']);
     });
-    withFiles(dir, { 'data/sources/000_32369ebad8b3415c.txt': (t) => Buffer.concat([Buffer.from(t), Buffer.alloc(25e6, '文')]) }, () => {
-      expectRefused(dir, [['check'], BUILD], ['data/sources/000_32369ebad8b3415c.txt: is 25 MB, more than the 20 MB a data file may have (keep the text of the document alone in it)']);
+    await withFiles(dir, { 'data/sources/000_32369ebad8b3415c.txt': (t) => Buffer.concat([Buffer.from(t), Buffer.alloc(25e6, '文')]) }, async () => {
+      await expectRefused(dir, [['check'], BUILD], ['data/sources/000_32369ebad8b3415c.txt: is 25 MB, more than the 20 MB a data file may have (keep the text of the document alone in it)']);
     });
   });
 
-  it('deep nesting in block style, under an unknown key of themes.yaml and of a draft', () => {
+  it('deep nesting in block style, under an unknown key of themes.yaml and of a draft', async () => {
     const deep = (from: number) => Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i + from)}k${i}:`).join('\n');
-    withFiles(dir, { 'data/themes.yaml': (t) => `${t}x_deep:\n${deep(1)}\n` }, () => {
-      const r = run(dir, ['check']);
+    await withFiles(dir, { 'data/themes.yaml': (t) => `${t}x_deep:\n${deep(1)}\n` }, async () => {
+      const r = await run(dir, ['check']);
       expectOneLine(r, /^data\/themes\.yaml:(\d+):\d+: nested more than 16 levels deep \(data files nest a few levels, as in facts → fact → values → value → noun: flatten it\)$/);
       expect(Number(/:(\d+):/.exec(r.stderr)![1])).toBeGreaterThan(readFileSync(path.join(ROOT, 'data/themes.yaml'), 'utf8').split('\n').length);
-      expectRefused(dir, [BUILD], [r.stderr.trim()]);
+      await expectRefused(dir, [BUILD], [r.stderr.trim()]);
     });
-    withFiles(dir, { [`data/drafts/${DRAFTED}.yaml`]: () => `source: ${DRAFTED}\nfacts: []\nx_deep:\n${deep(1)}\n` }, () => {
-      const r = run(dir, ['check']);
+    await withFiles(dir, { [`data/drafts/${DRAFTED}.yaml`]: () => `source: ${DRAFTED}\nfacts: []\nx_deep:\n${deep(1)}\n` }, async () => {
+      const r = await run(dir, ['check']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`^data/drafts/${DRAFTED}\\.yaml:\\d+:\\d+: nested more than 16 levels deep \\([^\\n]+\\)\\n$`));
     });
     rmSync(path.join(dir, 'data/drafts'), { recursive: true, force: true });
   });
 
-  it('zone and theme ids that would lead out of facts/ and the output folder, and a name no page can hold', () => {
-    withFiles(dir, { 'data/zones.yaml': (t) => replaceOnce(t, '  - id: taixin\n', '  - id: ../../tmp/x\n') }, () => {
-      expectRefused(dir, [['check'], BUILD, ['list']], ['data/zones.yaml:4:9: zone "../../tmp/x": id must be kebab-case (a-z, 0-9 and single hyphens) (see data/README.md)']);
+  it('zone and theme ids that would lead out of facts/ and the output folder, and a name no page can hold', async () => {
+    await withFiles(dir, { 'data/zones.yaml': (t) => replaceOnce(t, '  - id: taixin\n', '  - id: ../../tmp/x\n') }, async () => {
+      await expectRefused(dir, [['check'], BUILD, ['list']], ['data/zones.yaml:4:9: zone "../../tmp/x": id must be kebab-case (a-z, 0-9 and single hyphens) (see data/README.md)']);
     });
-    withFiles(dir, { 'data/themes.yaml': (t) => replaceOnce(t, '  - id: transport\n', '  - id: a/../b\n') }, () => {
-      expectRefused(dir, [['check'], BUILD], ['data/themes.yaml:4:9: theme "a/../b": id must be kebab-case (a-z, 0-9 and single hyphens) (see data/README.md)']);
+    await withFiles(dir, { 'data/themes.yaml': (t) => replaceOnce(t, '  - id: transport\n', '  - id: a/../b\n') }, async () => {
+      await expectRefused(dir, [['check'], BUILD], ['data/themes.yaml:4:9: theme "a/../b": id must be kebab-case (a-z, 0-9 and single hyphens) (see data/README.md)']);
     });
-    withFiles(dir, { 'data/zones.yaml': (t) => replaceOnce(t, 'zh: 太忻一体化经济区', `zh: ${'</title><script>'.repeat(20)}`) }, () => {
-      expectRefused(dir, [['check'], BUILD], ['data/zones.yaml:6:11: zone "taixin": name.zh is 320 characters long, more than the 200 a name may have (shorten it: it is printed as a heading or a label)']);
+    await withFiles(dir, { 'data/zones.yaml': (t) => replaceOnce(t, 'zh: 太忻一体化经济区', `zh: ${'</title><script>'.repeat(20)}`) }, async () => {
+      await expectRefused(dir, [['check'], BUILD], ['data/zones.yaml:6:11: zone "taixin": name.zh is 320 characters long, more than the 200 a name may have (shorten it: it is printed as a heading or a label)']);
     });
   });
 
-  it('markup and Handlebars in a zone name and a source title and publisher are printed as text (a javascript: or file: url is refused: found.test.ts)', () => {
+  it('markup and Handlebars in a zone name and a source title and publisher are printed as text (a javascript: or file: url is refused: found.test.ts)', async () => {
     const zone = 'Taiyuan–Xinzhou {{> cover}} </title><script>alert(1)</script>';
     const title = "Joining {{lookup . 'constructor'}} </style><script>alert(2)</script>";
     const publisher = 'Shanxi Daily {{{css}}} <img src=x onerror=alert(3)>';
-    withFiles(dir, {
+    await withFiles(dir, {
       'data/zones.yaml': (t) => replaceOnce(t, 'en: Taiyuan–Xinzhou Integrated Economic Zone', `en: ${JSON.stringify(zone)}`),
       'data/sources.yaml': (t) =>
         replaceOnce(replaceOnce(t,
           '      en: "Joining Beijing–Tianjin–Hebei, the ‘northern engine’ gathers pace: Shanxi builds the Taiyuan–Xinzhou zone to a high standard"', `      en: ${JSON.stringify(title)}`),
           'publisher: { zh: 山西日报, en: Shanxi Daily }', `publisher: { zh: 山西日报, en: ${JSON.stringify(publisher)} }`),
-    }, () => {
-      expect(run(dir, ['check']).code).toBe(0);
-      const r = run(dir, ['build', '--out', 'out-text', '--edition', '2023-03', '--now', NOW, '--html-only', '--zone', 'taixin', '--theme', 'transport', '--templates', TEMPLATES]);
+    }, async () => {
+      expect((await run(dir, ['check'])).code).toBe(0);
+      const r = await run(dir, ['build', '--out', 'out-text', '--edition', '2023-03', '--now', NOW, '--html-only', '--zone', 'taixin', '--theme', 'transport', '--templates', TEMPLATES]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const html = readFileSync(path.join(dir, 'out-text/2023-03/taixin-transport.html'), 'utf8');
@@ -116,9 +116,9 @@ describe('other data files, other fields', () => {
     rmSync(path.join(dir, 'out-text'), { recursive: true, force: true });
   });
 
-  it('a draft for a source id that leads elsewhere', () => {
-    withFiles(dir, { 'data/drafts/x.yaml': () => 'source: ../../etc/passwd\nfacts: []\n' }, () => {
-      expectRefused(dir, [['check']], ['data/drafts/x.yaml:1:9: drafts for unknown source "../../etc/passwd" (use an id from data/sources.yaml, or remove this file)']);
+  it('a draft for a source id that leads elsewhere', async () => {
+    await withFiles(dir, { 'data/drafts/x.yaml': () => 'source: ../../etc/passwd\nfacts: []\n' }, async () => {
+      await expectRefused(dir, [['check']], ['data/drafts/x.yaml:1:9: drafts for unknown source "../../etc/passwd" (use an id from data/sources.yaml, or remove this file)']);
     });
     rmSync(path.join(dir, 'data/drafts'), { recursive: true, force: true });
   });
@@ -127,41 +127,41 @@ describe('other data files, other fields', () => {
 // ---------------------------------------------------------------------------------------------------
 describe('other encodings', () => {
   let dir: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = project();
-    expect(run(dir, BUILD).code).toBe(0);
+    expect((await run(dir, BUILD)).code).toBe(0);
   });
 
-  it('a sheet in UTF-16 or UTF-32 without a byte-order mark: one line at the sheet, nothing written', () => {
+  it('a sheet in UTF-16 or UTF-32 without a byte-order mark: one line at the sheet, nothing written', async () => {
     for (const encoding of ['UTF-16LE', 'UTF-16BE', 'UTF-32LE']) {
-      withFiles(dir, { [SHEET]: () => execFileSync('iconv', ['-f', 'UTF-8', '-t', encoding, path.join(ROOT, SHEET)]) }, () => {
+      await withFiles(dir, { [SHEET]: () => execFileSync('iconv', ['-f', 'UTF-8', '-t', encoding, path.join(ROOT, SHEET)]) }, async () => {
         const before = state(dir);
-        for (const args of [['check'], BUILD]) expectOneLine(run(dir, args), new RegExp(`^${SHEET.replace(/\./g, '\\.')}(:\\d+:\\d+)?: `));
+        for (const args of [['check'], BUILD]) expectOneLine(await run(dir, args), new RegExp(`^${SHEET.replace(/\./g, '\\.')}(:\\d+:\\d+)?: `));
         expect(state(dir)).toEqual(before);
       });
     }
   });
 
-  it('a Latin-1 byte in zones.yaml, and a GB18030 passage in a UTF-8 sheet, each located', () => {
+  it('a Latin-1 byte in zones.yaml, and a GB18030 passage in a UTF-8 sheet, each located', async () => {
     const latin1 = (t: string) => {
       const [a, b] = replaceOnce(t, 'en: Taiyuan–Xinzhou Integrated Economic Zone', 'en: Taiyuan Xinzhou Caf\u0000 Zone').split('\u0000');
       return Buffer.concat([Buffer.from(a!), Buffer.from([0xe9]), Buffer.from(b!)]); // "Café" as Latin-1 saves it
     };
-    withFiles(dir, { 'data/zones.yaml': latin1 }, () => {
+    await withFiles(dir, { 'data/zones.yaml': latin1 }, async () => {
       const text = readFileSync(path.join(ROOT, 'data/zones.yaml'), 'utf8');
       const line = lineOf(text, '      en: Taiyuan–Xinzhou Integrated');
       const col = '      en: Taiyuan Xinzhou Caf'.length + 1;
-      expectRefused(dir, [['check'], BUILD], [`data/zones.yaml:${line}:${col}: not UTF-8: byte 0xE9 here is no character (retype the text at this place and save the file as UTF-8; a whole file in another encoding converts with iconv -f <encoding> -t UTF-8)`]);
+      await expectRefused(dir, [['check'], BUILD], [`data/zones.yaml:${line}:${col}: not UTF-8: byte 0xE9 here is no character (retype the text at this place and save the file as UTF-8; a whole file in another encoding converts with iconv -f <encoding> -t UTF-8)`]);
     });
-    withFiles(dir, {
+    await withFiles(dir, {
       [SHEET]: (t) => {
         const at = t.indexOf('Taixin intercity EMU first run') + 'Taixin intercity EMU first run'.length;
         const bytes = Buffer.from(t);
         const cut = Buffer.byteLength(t.slice(0, at));
         return Buffer.concat([bytes.subarray(0, cut), Buffer.from([0x20, 0xbb, 0xec, 0xba, 0xcf]), bytes.subarray(cut)]); // " 混合" in GB18030
       },
-    }, () => {
-      expectRefused(dir, [['check'], BUILD], [`${SHEET}:7:42: not UTF-8: byte 0xBB here is no character (retype the text at this place and save the file as UTF-8; a whole file in another encoding converts with iconv -f <encoding> -t UTF-8)`]);
+    }, async () => {
+      await expectRefused(dir, [['check'], BUILD], [`${SHEET}:7:42: not UTF-8: byte 0xBB here is no character (retype the text at this place and save the file as UTF-8; a whole file in another encoding converts with iconv -f <encoding> -t UTF-8)`]);
     });
   });
 });
@@ -179,39 +179,42 @@ describe('briefing source add with what is not an article', () => {
     mkdirSync(path.join(junk, 'folder.txt'));
   });
 
-  it('refuses devices, links to them, pipes (without waiting on them), folders and 25 MB, in one line, writing nothing', () => {
+  it('refuses devices, links to them, pipes (without waiting on them), folders and 25 MB, in one line, writing nothing', async () => {
     const notAFile = (f: string) => `${f}: not a file (give the path of a saved article (.txt or .html))`;
-    const cases: [string, string][] = [
-      ['/dev/zero', notAFile('/dev/zero')],
-      ['/dev/urandom', notAFile('/dev/urandom')],
-      ['junk/zero-link.txt', notAFile('junk/zero-link.txt')],
-      ['junk/fifo.txt', notAFile('junk/fifo.txt')],
-      ['junk/folder.txt', notAFile('junk/folder.txt')],
-      ['junk/big.txt', 'junk/big.txt: the file is 25 MB, larger than any article (20 MB at most) (save the article alone, as text or as a web page)'],
-      ['junk/missing.txt', 'junk/missing.txt: file not found (give the path of a saved article (.txt or .html))'],
+    // What a reader could wait on for ever (a device, a link to one, a named pipe) is added by a process of
+    // its own, killed after 10 s; the others in this process.
+    const cases: [string, string, 'process' | 'in-process'][] = [
+      ['/dev/zero', notAFile('/dev/zero'), 'process'],
+      ['/dev/urandom', notAFile('/dev/urandom'), 'process'],
+      ['junk/zero-link.txt', notAFile('junk/zero-link.txt'), 'process'],
+      ['junk/fifo.txt', notAFile('junk/fifo.txt'), 'process'],
+      ['junk/folder.txt', notAFile('junk/folder.txt'), 'in-process'],
+      ['junk/big.txt', 'junk/big.txt: the file is 25 MB, larger than any article (20 MB at most) (save the article alone, as text or as a web page)', 'in-process'],
+      ['junk/missing.txt', 'junk/missing.txt: file not found (give the path of a saved article (.txt or .html))', 'in-process'],
     ];
     const before = snapshot(path.join(dir, 'data'));
-    for (const [file, line] of cases) {
+    for (const [file, line, how] of cases) {
+      const args = ['source', 'add', file, '--zone', 'taixin'];
       const started = performance.now();
-      expectOneLine(run(dir, ['source', 'add', file, '--zone', 'taixin'], 10_000), line);
+      expectOneLine(how === 'process' ? runProcess(dir, args, 10_000) : await run(dir, args), line);
       expect(performance.now() - started, file).toBeLessThan(5000);
     }
     expect(snapshot(path.join(dir, 'data'))).toEqual(before);
   });
 
-  it('refuses a url that is not http(s) and a zone that leads elsewhere, writing nothing', () => {
+  it('refuses a url that is not http(s) and a zone that leads elsewhere, writing nothing', async () => {
     const before = snapshot(path.join(dir, 'data'));
     for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,<script>alert(1)</script>', '//evil.example/x']) {
-      expectOneLine(run(dir, ['source', 'add', ARTICLE, '--zone', 'taixin', '--url', url]), `briefing: --url ${JSON.stringify(url)} is not a web address (give the http:// or https:// address the document was saved from)`);
+      expectOneLine(await run(dir, ['source', 'add', ARTICLE, '--zone', 'taixin', '--url', url]), `briefing: --url ${JSON.stringify(url)} is not a web address (give the http:// or https:// address the document was saved from)`);
     }
-    expectOneLine(run(dir, ['source', 'add', ARTICLE, '--zone', '../../x']), 'briefing: unknown zone "../../x" (use one of: taixin, taiyuan-jinzhong (data/zones.yaml))');
+    expectOneLine(await run(dir, ['source', 'add', ARTICLE, '--zone', '../../x']), 'briefing: unknown zone "../../x" (use one of: taixin, taiyuan-jinzhong (data/zones.yaml))');
     expect(snapshot(path.join(dir, 'data'))).toEqual(before);
   });
 
-  it('stores a symbolic link to an article as a file of its own (a copy, not the link)', () => {
+  it('stores a symbolic link to an article as a file of its own (a copy, not the link)', async () => {
     const d = project();
     symlinkSync(ARTICLE, path.join(d, 'link.txt'));
-    const r = run(d, ['source', 'add', 'link.txt', '--zone', 'taixin']);
+    const r = await run(d, ['source', 'add', 'link.txt', '--zone', 'taixin']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const id = r.stdout.trim().split('\n').pop()!;
@@ -220,18 +223,18 @@ describe('briefing source add with what is not an article', () => {
     expect(readFileSync(stored, 'utf8')).toBe(readFileSync(ARTICLE, 'utf8'));
   });
 
-  it('reads a page whose <title> and publisher hold </style><script> as text, and check accepts the entry', () => {
+  it('reads a page whose <title> and publisher hold </style><script> as text, and check accepts the entry', async () => {
     const d = project();
     writeFileSync(path.join(d, 'page.html'), `<!doctype html><html><head><meta charset="utf-8"><title>太忻新闻</style><script>alert(1)</script><b>速递</b></title>
 <meta name="author" content="山西日报&lt;/title&gt;&lt;script&gt;alert(2)&lt;/script&gt;"></head>
 <body><h1>太忻新闻</h1><p>2023年9月18日</p><p>太忻一体化经济区今年新开工项目120个，总投资580亿元。这是测试文本，用于检验标题中的标记是否被当作文字保存。</p></body></html>`);
-    const r = run(d, ['source', 'add', 'page.html', '--zone', 'taixin', '--publisher', '山西日报']);
+    const r = await run(d, ['source', 'add', 'page.html', '--zone', 'taixin', '--publisher', '山西日报']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const entry = readFileSync(path.join(d, 'data/sources.yaml'), 'utf8').split('  - id: ').pop()!;
     expect(entry).toMatch(/title:\n\s+zh: 太忻新闻速递\n/);
     expect(entry).not.toMatch(/[<>]|alert/);
-    expect(run(d, ['check']).code).toBe(0);
+    expect((await run(d, ['check'])).code).toBe(0);
   });
 });
 
@@ -240,9 +243,9 @@ describe('briefing draft and draft --accept with ids that lead elsewhere', () =>
   let dir: string;
   let draftFile: string;
   let reviewed: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = project();
-    expect(run(dir, ['draft', DRAFTED]).code).toBe(0);
+    expect((await run(dir, ['draft', DRAFTED])).code).toBe(0);
     draftFile = path.join(dir, 'data/drafts', `${DRAFTED}.yaml`);
     // The first draft reviewed: every `en` of its block written.
     const text = readFileSync(draftFile, 'utf8');
@@ -251,17 +254,17 @@ describe('briefing draft and draft --accept with ids that lead elsewhere', () =>
     writeFileSync(draftFile, reviewed);
   });
 
-  it('draft <id> with a path for an id: unknown source, nothing written anywhere', () => {
+  it('draft <id> with a path for an id: unknown source, nothing written anywhere', async () => {
     const before = snapshot(dir);
     for (const id of ['../../x', '../../../tmp/briefing-variants-x', '/etc/passwd', '..', '%2e%2e%2fx', `${DRAFTED}/../../../x`]) {
-      expectOneLine(run(dir, ['draft', id]), new RegExp(`^${escapeRe(`briefing: unknown source ${JSON.stringify(id)} (use an id from data/sources.yaml: `)}`));
+      expectOneLine(await run(dir, ['draft', id]), new RegExp(`^${escapeRe(`briefing: unknown source ${JSON.stringify(id)} (use an id from data/sources.yaml: `)}`));
     }
-    expectOneLine(run(dir, ['draft', '../../x', '--force']), /^briefing: unknown source "\.\.\/\.\.\/x" /);
+    expectOneLine(await run(dir, ['draft', '../../x', '--force']), /^briefing: unknown source "\.\.\/\.\.\/x" /);
     expect(snapshot(dir)).toEqual(before);
     expect(existsSync('/tmp/briefing-variants-x.yaml')).toBe(false);
   });
 
-  it('draft --accept of a hand-edited draft whose zone, theme or id is a path: refused at its place, nothing written', () => {
+  it('draft --accept of a hand-edited draft whose zone, theme or id is a path: refused at its place, nothing written', async () => {
     const lines = reviewed.split('\n');
     const idLine = lineOf(reviewed, '  - id: d004-01');
     expect(lines[idLine]).toBe('    zone: taiyuan-jinzhong');
@@ -277,8 +280,8 @@ describe('briefing draft and draft --accept with ids that lead elsewhere', () =>
     for (const [find, replace, id, line] of cases) {
       const edited = reviewed.replace(find, replace);
       expect(edited).not.toBe(reviewed);
-      withFiles(dir, { [file]: () => edited }, () => {
-        expectRefused(dir, [['draft', '--accept', id]], [line]);
+      await withFiles(dir, { [file]: () => edited }, async () => {
+        await expectRefused(dir, [['draft', '--accept', id]], [line]);
       });
     }
     expect(existsSync(path.join(dir, 'data/facts/nowhere'))).toBe(false);
@@ -302,8 +305,9 @@ describe('Ctrl-C at any moment of source add and draft --accept', () => {
   /** The data folder is as before or as after a whole run: never half of it, never a temporary file. */
   async function atEveryMoment(dir: string, args: string[], reset: () => void) {
     const before = snapshot(path.join(dir, 'data'));
+    // A whole run of a process, as long as the interrupted ones below may take.
     const t0 = performance.now();
-    const whole = run(dir, args);
+    const whole = runProcess(dir, args);
     const took = performance.now() - t0;
     expect(whole.code, whole.stderr).toBe(0);
     const after = snapshot(path.join(dir, 'data'));
@@ -338,7 +342,8 @@ describe('Ctrl-C at any moment of source add and draft --accept', () => {
 
   it('draft --accept', { timeout: 30_000 }, async () => {
     const dir = project();
-    expect(run(dir, ['draft', DRAFTED]).code).toBe(0);
+    // Drafted by a process, as the accepting runs below are (the same code throughout: dist/).
+    expect(runProcess(dir, ['draft', DRAFTED]).code).toBe(0);
     const draftFile = path.join(dir, 'data/drafts', `${DRAFTED}.yaml`);
     const text = readFileSync(draftFile, 'utf8');
     const cut = text.indexOf('  - id: d004-02');
