@@ -410,7 +410,9 @@ const EXITS = {
   redirect: 'http /refresh',
 };
 
-describe('printing a document with a live script (as if escaping had failed)', () => {
+// Concurrent: each test has its own browser and listeners, and most of its time is the silence it waits
+// out; side by side, those windows overlap.
+describe.concurrent('printing a document with a live script (as if escaping had failed)', () => {
   const dir = tempDir('briefing-hostile-print-');
 
   it('the control: in a bare Chromium, the document reaches every listener', async () => {
