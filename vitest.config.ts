@@ -33,6 +33,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Printing tests share the machine's two cores with Chromium; keep files from starving each other.
     maxWorkers: 2,
+    // A worker runs file after file without starting afresh: Vitest and briefing's modules load once per
+    // worker, not once per file (the unit project 4.9 -> 2.7 s, the whole suite 99 -> 87 s here). No test
+    // leaves state behind: the in-process command line (tests/helpers/cli.ts) restores the working
+    // directory and the environment, and nothing mocks a module.
+    isolate: false,
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       { extends: true, test: { name: 'e2e', include: ['tests/**/*.test.ts'], exclude: UNIT, globalSetup: ['tests/global-setup.ts'] } },
