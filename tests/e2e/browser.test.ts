@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, runCli, tempDir } from '../helpers/cli.js';
 
 describe('the browser while printing', () => {
   it('refuses every network request', async () => {
@@ -20,7 +20,7 @@ describe('the browser while printing', () => {
       cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
       const cover = path.join(dir, 'templates/partials/cover.hbs');
       writeFileSync(cover, `${readFileSync(cover, 'utf8')}<img src="http://127.0.0.1:${port}/pixel.png" alt=""><link rel="stylesheet" href="http://127.0.0.1:${port}/x.css">`);
-      const r = runCli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology', '--out', path.join(dir, 'out'), '--templates', path.join(dir, 'templates')]);
+      const r = await cli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology', '--out', path.join(dir, 'out'), '--templates', path.join(dir, 'templates')]);
       expect(r.code).toBe(0);
       expect(hits).toEqual([]);
     } finally {
@@ -28,6 +28,7 @@ describe('the browser while printing', () => {
     }
   });
 
+  // In a process of its own: Puppeteer reads PUPPETEER_EXECUTABLE_PATH once, when it loads.
   it('says in one line how to install Chromium when none is found', () => {
     const r = runCli(['build', '--zone', 'taixin', '--theme', 'ecology', '--out', tempDir()], { env: { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' } });
     expect(r.code).toBe(1);

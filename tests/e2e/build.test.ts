@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
-import { cli, runCliTracked, tempDir } from '../helpers/cli.js';
+import { cli, runCli, runCliTracked, tempDir } from '../helpers/cli.js';
 
 describe('briefing build, end to end', () => {
   const out = tempDir('briefing-out-');
@@ -60,10 +60,10 @@ describe('briefing build, end to end', () => {
   });
 
   it('prints the same pages with the full Chromium as with its headless shell', async () => {
-    // In this process: Puppeteer reads PUPPETEER_EXECUTABLE_PATH once, when it is first loaded (here), so a later
-    // in-process print in this file would find the full Chromium too, as if Puppeteer had downloaded it.
+    // In a process of its own: Puppeteer reads PUPPETEER_EXECUTABLE_PATH once, when it loads, so in this
+    // worker every later print (of this file and the next ones) would find the full Chromium too.
     const full = tempDir('briefing-full-');
-    const r = await cli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', full, '--now', '2022-11-30T08:00:00Z', '--verbose'], {
+    const r = runCli(['build', '--zone', 'taixin', '--theme', 'transport', '--edition', '2022-11', '--out', full, '--now', '2022-11-30T08:00:00Z', '--verbose'], {
       env: { PUPPETEER_EXECUTABLE_PATH: '/usr/lib/chromium/chromium' },
     });
     expect(r.code).toBe(0);

@@ -5,7 +5,7 @@ import { loadFactBase, type Fact } from '../../src/data/load.js';
 import { selectBriefing } from '../../src/model/select.js';
 import { formatBriefing } from '../../src/model/format.js';
 import { readPdf, type PdfContent } from '../helpers/pdf.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { cli, tempDir } from '../helpers/cli.js';
 import { LATE_EDITION, SUITE_EDITION, SUITE_NOW, latePdf, suitePdf } from '../suite.js';
 
 /**
@@ -116,9 +116,9 @@ describe('a resolved conflict between sources', () => {
 describe('an edition with no data', () => {
   // What the page holds, not how Chromium lays it out: the draft is enough (--html-only). Its text keeps the
   // style sheet's, where a margin box's content would be.
-  it('prints no empty source footer', () => {
+  it('prints no empty source footer', async () => {
     const dir = tempDir('briefing-empty-');
-    const r = runCli(['build', '--html-only', '--edition', '2022-01', '--now', '2022-01-31T08:00:00Z', '--out', dir, '--zone', 'taiyuan-jinzhong', '--theme', 'transport']);
+    const r = await cli(['build', '--html-only', '--edition', '2022-01', '--now', '2022-01-31T08:00:00Z', '--out', dir, '--zone', 'taiyuan-jinzhong', '--theme', 'transport']);
     expect(r.code, r.stderr).toBe(0);
     const html = readFileSync(path.join(dir, '2022-01', 'taiyuan-jinzhong-transport.html'), 'utf8');
     const text = html.replace(/<[^>]*>/g, '');

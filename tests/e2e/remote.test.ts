@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, tempDir } from '../helpers/cli.js';
 import { SUITE_EDITION, SUITE_NOW, suitePdf } from '../suite.js';
 import { DPI } from '../visual/compare.js';
 import { EXPECTED_FONTS, versionWarnings } from '../../src/doctor.js';
@@ -121,7 +121,7 @@ describe.skipIf(!SHELL)('a pool of remote headless shells', () => {
   it('fails a briefing whose font file is missing or broken, naming the file, locally and in a remote browser', { timeout: 60_000 }, async () => {
     const shell = await startShell();
     const dir = tempDir('briefing-fonts-');
-    const r = runCli(['build', '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology,transport', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', dir]);
+    const r = await cli(['build', '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology,transport', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
     const edition = path.join(dir, SUITE_EDITION);
     rmSync(path.join(edition, 'fonts/taiyuan-jinzhong-ecology.NotoSansSC-700.ttf'));
@@ -143,7 +143,7 @@ describe.skipIf(!SHELL)('a pool of remote headless shells', () => {
     cpSync(path.join(ROOT, 'templates'), templates, { recursive: true });
     const css = path.join(templates, 'styles/print.css');
     writeFileSync(css, `@font-face { font-family: "Extra"; src: url("fonts/extra.ttf"); }\n${readFileSync(css, 'utf8')}`);
-    const built = runCli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', path.join(dir, 'out'), '--templates', templates]);
+    const built = await cli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', path.join(dir, 'out'), '--templates', templates]);
     expect(built.code).toBe(2);
     expect(built.stderr.trim().split('\n')).toEqual([
       'briefing: 1 briefing(s) failed; nothing of this run was written:',
@@ -170,7 +170,7 @@ describe.skipIf(!SHELL)('a pool of remote headless shells', () => {
 
   it('briefing doctor: each endpoint’s version, round trip and test page with the bundled fonts; one it cannot reach fails', async () => {
     const shell = await startShell();
-    const r = runCli(['doctor', '--browser-ws', `http://127.0.0.1:${shell.port},http://127.0.0.1:1`]);
+    const r = await cli(['doctor', '--browser-ws', `http://127.0.0.1:${shell.port},http://127.0.0.1:1`]);
     expect(r.code, r.stderr).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe(`http://127.0.0.1:${shell.port}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { Cron } from 'croner';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, runCli, tempDir } from '../helpers/cli.js';
 import { cronToOnCalendar, missedEdition } from '../../src/cron.js';
 import { resolveConfig, type ConfigInput } from '../../src/config.js';
 import { buildBriefings, type BuildEffects } from '../../src/build.js';
@@ -86,16 +86,16 @@ describe('briefing schedule --once', () => {
     expect(run.lines.at(-1)).toMatchObject({ event: 'built', edition: '2022-11' });
   });
 
-  it('fails a run with bad data without touching the previous files or the manifest', () => {
+  it('fails a run with bad data without touching the previous files or the manifest', async () => {
     const out = tempDir('briefing-sched-');
-    expect(runCli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small]).code).toBe(0);
+    expect((await cli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small])).code).toBe(0);
     const before = snapshot(out);
     const manifestBefore = readFileSync(path.join(out, 'editions.json'), 'utf8');
     const dir = tempDir('briefing-bad-');
     cpSync(path.join(ROOT, 'data'), path.join(dir, 'data'), { recursive: true });
     writeFileSync(path.join(dir, 'data/zones.yaml'), 'zones: [');
     // The command itself: JSON lines on stdout, the edition from --now.
-    const r = runCli(['schedule', '--once', '--force', '--out', out, '--now', '2023-03-02T00:30:00Z', '--data', path.join(dir, 'data'), ...small]);
+    const r = await cli(['schedule', '--once', '--force', '--out', out, '--now', '2023-03-02T00:30:00Z', '--data', path.join(dir, 'data'), ...small]);
     expect(r.code, r.stderr).toBe(1);
     const lines = jsonLines(r.stdout);
     for (const e of lines) expect(typeof e.time).toBe('string');
@@ -137,9 +137,9 @@ describe('an interrupted or failing build', () => {
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('survives being killed outright: old files intact, the unfinished version cleared by the next run', () => {
+  it('survives being killed outright: old files intact, the unfinished version cleared by the next run', async () => {
     const out = tempDir('briefing-kill-');
-    expect(runCli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small]).code).toBe(0);
+    expect((await cli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small])).code).toBe(0);
     const before = snapshot(out);
     // A run killed outright (kill -9, the OOM killer) once its first briefing is in its new version: the
     // compiled build, as the CLI runs it, with a write that kills its own process after the first draft.
@@ -160,19 +160,20 @@ describe('an interrupted or failing build', () => {
     expect(consistent(outputState(out))).toBe(true);
     expect(leftovers(out)).toEqual(expect.arrayContaining(['.briefing.lock', expect.stringMatching(/^\.versions\/2023-03-\d+$/)]));
     // The lock of the dead process is taken over, and its unfinished version removed.
-    const next = runCli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small]);
+    const next = await cli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small]);
     expect(next.stderr).toBe('');
     expect(next.code).toBe(0);
     expect(leftovers(out)).toEqual([]);
     expect(consistent(outputState(out))).toBe(true);
   });
 
-  it('lets one run at a time write to an output folder', () => {
+  it('lets one run at a time write to an output folder', async () => {
     const out = tempDir('briefing-lock-');
     // This process holds the folder's lock, as a run in progress does (two real runs racing for it:
     // tests/hostile/held.test.ts, concurrent builds into one --out).
     const lock = acquireLock(out);
     try {
+      // In a process of its own: the lock is held by another process, as it would be.
       const second = runCli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small]);
       expect(second.code).toBe(1);
       expect(second.stderr.trim().split('\n')).toHaveLength(1);
@@ -182,7 +183,7 @@ describe('an interrupted or failing build', () => {
       lock.release();
     }
     // Released, the folder is the next run's.
-    expect(runCli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small]).code).toBe(0);
+    expect((await cli(['build', '--html-only', '--out', out, '--edition', '2023-03', ...small])).code).toBe(0);
   });
 });
 
@@ -255,9 +256,9 @@ describe('scheduling', () => {
     expect(missedEdition(cron, config, new Date('2022-11-15T00:00:00Z'))).toBeUndefined();
   });
 
-  it('prints a crontab entry whose command builds when run', () => {
+  it('prints a crontab entry whose command builds when run', async () => {
     const out = tempDir('briefing-cron-');
-    const r = runCli(['schedule', '--print-crontab', '--out', out, '--zone', 'taiyuan-jinzhong', '--theme', 'ecology']);
+    const r = await cli(['schedule', '--print-crontab', '--out', out, '--zone', 'taiyuan-jinzhong', '--theme', 'ecology']);
     const entry = r.stdout.split('\n').find((l) => /^\S+ \S+ \S+ \S+ \S+ /.test(l) && !l.startsWith('#') && !l.startsWith('CRON_TZ'))!;
     expect(r.stdout).toContain('CRON_TZ=Asia/Shanghai');
     const fields = entry.split(' ').slice(0, 5).join(' ');
@@ -270,8 +271,8 @@ describe('scheduling', () => {
     expect(readFileSync(path.join(out, 'schedule.log'), 'utf8')).toMatch(/taiyuan-jinzhong-ecology\.pdf {2}\d+ pages/);
   });
 
-  it('prints systemd units with the schedule as their calendar and the same command', () => {
-    const r = runCli(['schedule', '--print-systemd', '--cron', '30 7 * * 1-5']);
+  it('prints systemd units with the schedule as their calendar and the same command', async () => {
+    const r = await cli(['schedule', '--print-systemd', '--cron', '30 7 * * 1-5']);
     expect(r.stdout).toContain('[Service]\nType=oneshot');
     expect(r.stdout).toMatch(/ExecStart=\S+node \S+bin\/briefing\.js build --out \S+ --tz Asia\/Shanghai/);
     const calendar = /OnCalendar=(.*)/.exec(r.stdout)![1]!;
@@ -281,8 +282,8 @@ describe('scheduling', () => {
   });
 
   // systemd-analyze is not on every machine: skipped, and shown as skipped, where it is missing.
-  it.skipIf(spawnSync('systemd-analyze', ['--version']).error)('prints a calendar systemd-analyze accepts', () => {
-    const calendar = /OnCalendar=(.*)/.exec(runCli(['schedule', '--print-systemd', '--cron', '30 7 * * 1-5']).stdout)![1]!;
+  it.skipIf(spawnSync('systemd-analyze', ['--version']).error)('prints a calendar systemd-analyze accepts', async () => {
+    const calendar = /OnCalendar=(.*)/.exec((await cli(['schedule', '--print-systemd', '--cron', '30 7 * * 1-5'])).stdout)![1]!;
     const check = spawnSync('systemd-analyze', ['calendar', calendar], { encoding: 'utf8' });
     expect(check.status, check.stderr).toBe(0);
   });

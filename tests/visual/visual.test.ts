@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, tempDir } from '../helpers/cli.js';
 import { FONT_PACKAGES } from '../../src/build.js';
 import { SUITE_EDITION, SUITE_NOW, suitePdf } from '../suite.js';
 import { DPI, MAX_DIFF_PIXELS, THRESHOLD, compareDocument, rasterize, rasterizePixels, writeReport, type PageResult } from './compare.js';
@@ -67,10 +67,10 @@ describe.skipIf(UPDATE)('visual regression', () => {
 });
 
 describe.skipIf(UPDATE)('printing one at a time', () => {
-  it('gives the same pages as the parallel suite build', () => {
+  it('gives the same pages as the parallel suite build', async () => {
     const out = tempDir('briefing-serial-');
     // Two of the shortest briefings: the second prints in the tab the first was printed in.
-    const r = runCli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', out, '--concurrency', '1']);
+    const r = await cli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', out, '--concurrency', '1']);
     expect(r.code, r.stderr).toBe(0);
     for (const doc of ['taiyuan-jinzhong-transport', 'taiyuan-jinzhong-ecology']) {
       const actualDir = path.join(out, 'actual', doc);
@@ -103,19 +103,19 @@ describe.skipIf(UPDATE)('the visual comparison can fail', () => {
   const [zone, theme] = ['taiyuan-jinzhong', 'ecology'];
 
   /** Prints one briefing from a scratch copy of the templates with `css` appended, and compares it. */
-  function compareWithCss(css: string): PageResult[] {
+  async function compareWithCss(css: string): Promise<PageResult[]> {
     const dir = tempDir('briefing-templates-');
     cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
     const style = path.join(dir, 'templates/styles/print.css');
     writeFileSync(style, `${readFileSync(style, 'utf8')}\n${css}\n`);
-    const r = runCli(['build', '--zone', zone, '--theme', theme, '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', path.join(dir, 'out'), '--templates', path.join(dir, 'templates')]);
+    const r = await cli(['build', '--zone', zone, '--theme', theme, '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', path.join(dir, 'out'), '--templates', path.join(dir, 'templates')]);
     expect(r.stderr).toBe('');
     const actual = rasterizePixels(path.join(dir, 'out', SUITE_EDITION, `${doc}.pdf`), path.join(dir, 'actual'));
     return compareDocument(doc, actual, path.join(dir, 'actual'), path.join(BASELINES, doc), path.join(dir, 'diff'));
   }
 
-  it('catches a 2 mm wider left margin on every page after the cover, with a readable report', () => {
-    const results = compareWithCss('@page { margin-left: 18mm; }');
+  it('catches a 2 mm wider left margin on every page after the cover, with a readable report', async () => {
+    const results = await compareWithCss('@page { margin-left: 18mm; }');
     const failed = results.filter((r) => r.problem);
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.map((r) => r.page)).toEqual(results.filter((r) => r.page > 1).map((r) => r.page));
@@ -125,8 +125,8 @@ describe.skipIf(UPDATE)('the visual comparison can fail', () => {
     expect(html.match(/<img /g)?.length).toBe(failed.length * 3);
   });
 
-  it('catches a slightly different accent colour', () => {
-    const results = compareWithCss(':root { --accent: #1b5e35 !important; }');
+  it('catches a slightly different accent colour', async () => {
+    const results = await compareWithCss(':root { --accent: #1b5e35 !important; }');
     expect(results.filter((r) => r.problem).length).toBeGreaterThan(0);
   });
 });
