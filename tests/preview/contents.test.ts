@@ -31,10 +31,11 @@ const root = inject('suiteRoot');
 const previews: Record<string, Preview> = {};
 let browser: Browser;
 let profile: string;
-/** A tab with JavaScript off: the draft as served, before Paged.js moves it into sheets. */
-let plain: Page;
-/** A tab as a user's: Paged.js lays out the sheets and the client fills in the contents. */
-let live: Page;
+/**
+ * Per edition, two tabs: `plain` with JavaScript off (the draft as served, before Paged.js moves it into
+ * sheets), and `live` as a user's (Paged.js lays out the sheets and the client fills in the contents).
+ */
+const tabs: Record<string, { plain: Page; live: Page }> = {};
 
 beforeAll(async () => {
   for (const [edition, { now }] of Object.entries(EDITIONS)) {
@@ -47,9 +48,11 @@ beforeAll(async () => {
     executablePath, pipe: true, headless: /headless[-_]shell/.test(path.basename(executablePath)) ? 'shell' : true,
     args: ['--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
   });
-  plain = await browser.newPage();
-  await plain.setJavaScriptEnabled(false);
-  live = await browser.newPage();
+  for (const edition of Object.keys(EDITIONS)) {
+    const plain = await browser.newPage();
+    await plain.setJavaScriptEnabled(false);
+    tabs[edition] = { plain, live: await browser.newPage() };
+  }
 }, 300_000);
 
 afterAll(async () => {
@@ -69,7 +72,7 @@ async function bilingualDrafts(edition: string): Promise<string[]> {
 }
 
 /** Each contents entry of the draft: its section and the text of the section's heading (no white space). */
-async function headingsOf(url: string): Promise<[string, string][]> {
+async function headingsOf(plain: Page, url: string): Promise<[string, string][]> {
   await plain.goto(url, { waitUntil: 'load' });
   return plain.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('[data-toc]')].map((c): [string, string] => [c.dataset.toc ?? '', (document.getElementById(c.dataset.toc ?? '')?.querySelector('h2')?.textContent ?? '').replace(/\s+/g, '')]),
@@ -77,7 +80,7 @@ async function headingsOf(url: string): Promise<[string, string][]> {
 }
 
 /** The contents' numbers the preview shows, by section, once its bar says the pages are laid out. */
-async function previewNumbers(url: string): Promise<{ numbers: Record<string, string>; bar: string }> {
+async function previewNumbers(live: Page, url: string): Promise<{ numbers: Record<string, string>; bar: string }> {
   await live.goto(url, { waitUntil: 'load' });
   await live.waitForFunction(() => /\d+ pages/.test(document.querySelector('#briefing-preview-bar')?.textContent ?? ''), { timeout: 120_000, polling: 100 });
   return live.evaluate(() => {
@@ -126,19 +129,21 @@ function pdfPages(marks: [string, number][], headings: [string, string][]): Reco
 }
 
 describe("the preview's contents", () => {
-  it.each(Object.keys(EDITIONS))('give every section the page of its bookmark in the PDF, in each bilingual draft of %s', async (edition) => {
+  // The two editions side by side, each in its own tabs and preview: much of each draft's time is waiting
+  // on the preview's print of it.
+  it.concurrent.each(Object.keys(EDITIONS))('give every section the page of its bookmark in the PDF, in each bilingual draft of %s', async (edition) => {
     const names = await bilingualDrafts(edition);
     expect(names.length, `bilingual drafts of ${edition} in the index`).toBeGreaterThan(0);
     const mismatches: string[] = [];
     let matched = 0;
     for (const name of names) {
       const url = new URL(`/draft/${edition}/${name}.html`, previews[edition]!.url).href;
-      const headings = await headingsOf(url);
+      const headings = await headingsOf(tabs[edition]!.plain, url);
       expect(headings.length, `${name}: contents entries`).toBeGreaterThan(0);
       const pdf = pdfPages(await bookmarks(path.join(EDITIONS[edition]!.built, edition, `${name}.pdf`)), headings);
       // Every section has its bookmark, or there would be nothing to compare.
       expect(Object.keys(pdf), `${name}: sections with a bookmark in the PDF`).toEqual(headings.map(([id]) => id));
-      const { numbers, bar } = await previewNumbers(url);
+      const { numbers, bar } = await previewNumbers(tabs[edition]!.live, url);
       const wrong = headings.filter(([id]) => numbers[id] !== String(pdf[id]));
       if (wrong.length) mismatches.push(`${edition}/${name}: ${wrong.map(([id, h]) => `${h} preview ${numbers[id] ?? '(none)'}, PDF ${pdf[id]}`).join('; ')} [bar: ${bar}]`);
       else matched++;
