@@ -103,11 +103,11 @@ describe('an output folder written before versions', () => {
     return out;
   }
 
-  it('is read as it is: a run with nothing to do finds it up to date, and converts it', () => {
+  it('is read as it is: a run with nothing to do finds it up to date, and converts it', async () => {
     const out = legacyCopy();
     const before = outputState(out);
     expect(consistent(before)).toBe(true);
-    const r = cli(out, '2023-03', pair);
+    const r = await inProcess(['build', '--out', out, '--edition', '2023-03', '--now', NOW, '--html-only', ...pair]);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('0 briefings, 2 unchanged, edition 2023-03');
     expect(lstatSync(path.join(out, '2023-03')).isSymbolicLink()).toBe(true);
@@ -116,12 +116,12 @@ describe('an output folder written before versions', () => {
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('half-committed (a file that is not the one recorded): the record is made from the files, and that briefing rebuilt', () => {
+  it('half-committed (a file that is not the one recorded): the record is made from the files, and that briefing rebuilt', async () => {
     const out = legacyCopy();
     const file = path.join(out, '2023-03', 'taiyuan-jinzhong-ecology.html');
     writeFileSync(file, `${readFileSync(file, 'utf8')}<!-- half new -->`);
-    const r = cli(out, '2023-03', pair);
-    expect(r.status).toBe(0);
+    const r = await inProcess(['build', '--out', out, '--edition', '2023-03', '--now', NOW, '--html-only', ...pair]);
+    expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^1 briefings, 0 pages, 1 unchanged, edition 2023-03/m);
     const after = outputState(out);
     expect(consistent(after)).toBe(true);
@@ -203,7 +203,7 @@ describe('leftovers', () => {
     const out = tempDir('briefing-broken-');
     await build(out, '2023-03');
     rmSync(path.join(out, '.versions'), { recursive: true });
-    const r = cli(out, '2023-03', pair);
+    const r = await inProcess(['build', '--out', out, '--edition', '2023-03', '--now', NOW, '--html-only', ...pair]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^2 briefings/m);
     expect(consistent(outputState(out))).toBe(true);
