@@ -289,25 +289,29 @@ describe('briefing draft and draft --accept with ids that lead elsewhere', () =>
 });
 
 // ---------------------------------------------------------------------------------------------------
-/** Runs the CLI and sends SIGINT after `ms`; resolves with its exit code (or the signal, if it ended by it). */
-function interrupted(cwd: string, args: string[], ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Runs the CLI in a process and sends SIGINT after `ms` (never without); resolves with its exit code (or
+ * the signal, if it ended by it). It does not block this process: the two tests below run side by side.
+ */
+function interrupted(cwd: string, args: string[], ms?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGINT'), ms);
+  const timer = ms === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), ms);
   return new Promise((resolve) => child.on('exit', (code, signal) => {
     clearTimeout(timer);
     resolve({ code, signal, stderr });
   }));
 }
 
-describe('Ctrl-C at any moment of source add and draft --accept', () => {
+// Side by side: each test has its data folder, and its time is its processes'.
+describe.concurrent('Ctrl-C at any moment of source add and draft --accept', () => {
   /** The data folder is as before or as after a whole run: never half of it, never a temporary file. */
   async function atEveryMoment(dir: string, args: string[], reset: () => void) {
     const before = snapshot(path.join(dir, 'data'));
     // A whole run of a process, as long as the interrupted ones below may take.
     const t0 = performance.now();
-    const whole = runProcess(dir, args);
+    const whole = await interrupted(dir, args);
     const took = performance.now() - t0;
     expect(whole.code, whole.stderr).toBe(0);
     const after = snapshot(path.join(dir, 'data'));
@@ -343,7 +347,7 @@ describe('Ctrl-C at any moment of source add and draft --accept', () => {
   it('draft --accept', { timeout: 30_000 }, async () => {
     const dir = project();
     // Drafted by a process, as the accepting runs below are (the same code throughout: dist/).
-    expect(runProcess(dir, ['draft', DRAFTED]).code).toBe(0);
+    expect((await interrupted(dir, ['draft', DRAFTED])).code).toBe(0);
     const draftFile = path.join(dir, 'data/drafts', `${DRAFTED}.yaml`);
     const text = readFileSync(draftFile, 'utf8');
     const cut = text.indexOf('  - id: d004-02');
