@@ -5,7 +5,7 @@
  * manifest's record); its leftovers are removed by the next run. A run whose browser never answers
  * fails naming each briefing instead of exiting 0 with nothing; a PDF that is not whole fails the run.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -115,14 +115,21 @@ describe('a failure at each step of the commit', () => {
   }
 });
 
-describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
+// Side by side: each kill has its own copy of the output folder, and most of its time is its process's.
+describe.concurrent('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
   let data: string;
   let base: string;
   let old: OutputState;
-  /** A build in a process of its own: the one BRIEFING_TEST_KILL_AT kills. */
+  /** A build in a process of its own (the one BRIEFING_TEST_KILL_AT kills), not blocking this one. */
   const killable = (out: string, edition: string, env: NodeJS.ProcessEnv = {}) =>
-    spawnSync(process.execPath, [path.join(ROOT, 'bin/briefing.js'), 'build', '--out', out, '--data', data, '--edition', edition, '--now', NOW, '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], {
-      cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000,
+    new Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), 'build', '--out', out, '--data', data, '--edition', edition, '--now', NOW, '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], {
+        cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000,
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (status, signal) => resolve({ status, signal, stderr }));
     });
 
   /**
@@ -152,12 +159,11 @@ describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
     ['switch', '2023-05', 'old'], ['prune:2', '2023-03', 'new'], ['prune', '2023-05', 'new'],
   ];
   /** The output folder a whole run of `edition` makes from `base`: built once per edition, for every kill of it. */
-  const references = new Map<string, OutputState>();
-  const freshOf = async (edition: string): Promise<OutputState> => {
+  const references = new Map<string, Promise<OutputState>>();
+  const freshOf = (edition: string): Promise<OutputState> => {
     if (!references.has(edition)) {
       const reference = copyOut(base);
-      await whole(reference, edition);
-      references.set(edition, outputState(reference));
+      references.set(edition, whole(reference, edition).then(() => outputState(reference)));
     }
     return references.get(edition)!;
   };
@@ -166,7 +172,7 @@ describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
     const fresh = await freshOf(edition);
 
     const out = copyOut(base);
-    const r = killable(out, edition, { BRIEFING_TEST_KILL_AT: at });
+    const r = await killable(out, edition, { BRIEFING_TEST_KILL_AT: at });
     expect(r.signal, r.stderr).toBe('SIGKILL');
     const after = outputState(out);
     expect(consistent(after)).toBe(true);
@@ -179,10 +185,10 @@ describe('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', () => {
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('is not honoured outside tests', () => {
+  it('is not honoured outside tests', async () => {
     const out = copyOut(base);
     // In a process of its own too: honoured, it would kill the test's worker.
-    const r = killable(out, '2023-03', { BRIEFING_TEST_KILL_AT: 'switch', VITEST: '' });
+    const r = await killable(out, '2023-03', { BRIEFING_TEST_KILL_AT: 'switch', VITEST: '' });
     expect(r.status).toBe(0);
   });
 });
