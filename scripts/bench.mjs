@@ -7,6 +7,8 @@
  *   2. `briefing build`, cold: a new output folder, the CLI as a user runs it (`node bin/briefing.js
  *      build`), from spawning the process to its exit; the user's cache folder as an earlier build left
  *      it (a first build, not timed, makes the drafts the other rows print);
+ *   2b. the same, printing with --browser-ws in the same browser binary started once on a loopback port
+ *      and kept between builds (a resident browser): the fixed cost without the launch;
  *   3. naive: a browser launched for each draft, one after another (the same binary and drafts);
  *   4. jsreport 4 (`@jsreport/jsreport-core` + `@jsreport/jsreport-chrome-pdf`, pool of two, the same
  *      binary and drafts), a process of its own from spawn to exit like the cold build (bench/jsreport/,
@@ -42,7 +44,7 @@ const EDITION = ['--edition', '2023-03', '--now', '2023-03-31T08:00:00Z'];
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const startLoad = os.loadavg().map((l) => l.toFixed(1)).join(' ');
 const scaleZones = Number(process.env.BENCH_ZONES ?? 200);
-const ROWS = new Set((process.env.BENCH_ROWS ?? 'floor,printer,cold,naive,jsreport,nocache,again,scale').split(',').map((s) => s.trim()));
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'floor,printer,cold,kept,naive,jsreport,nocache,again,scale').split(',').map((s) => s.trim()));
 if (!scaleZones) ROWS.delete('scale');
 /** As print/pdf.ts PDF_OPTIONS: the options the build prints with. */
 const PDF_OPTIONS = { preferCSSPageSize: true, printBackground: true, outline: true, tagged: true };
@@ -110,10 +112,27 @@ const briefing = (args, opts) => run(process.execPath, [BIN, ...args], opts);
 // ---------------------------------------------------------------------------------------------------
 // The rows.
 
+/** The build's own browser binary, started on a loopback port and left running, as a resident browser would be. */
+async function keptBrowser() {
+  const { executablePath } = await findBrowser();
+  const profile = mkdtempSync(path.join(tmp, 'kept-profile-'));
+  const shell = /headless[-_]shell/.test(path.basename(executablePath));
+  const child = spawn(executablePath, [...(shell ? [] : ['--headless=new']), '--remote-debugging-port=0', '--remote-debugging-address=127.0.0.1', '--no-sandbox', `--user-data-dir=${profile}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) resolve({ child, ws: m[1], binary: executablePath });
+    });
+    child.on('exit', () => reject(new Error(`the kept browser exited: ${err}`)));
+  });
+}
+
 /** A cold build into a new output folder; the binary it printed with is the one its --verbose names. */
-async function coldBuild(env = process.env) {
+async function coldBuild(env = process.env, more = []) {
   const out = mkdtempSync(path.join(tmp, 'out-'));
-  const r = await briefing(['build', '--out', out, ...EDITION, '--verbose'], { env });
+  const r = await briefing(['build', '--out', out, ...EDITION, '--verbose', ...more], { env });
   const said = /^browser: .*\((\/[^,)]+)/m.exec(r.stdout)?.[1];
   return { ms: r.ms, out, binaries: said ? [...new Set([said, ...r.binaries])] : r.binaries };
 }
@@ -195,19 +214,23 @@ const binariesOf = (runs) => [...new Set(runs.flatMap((r) => r.binaries))].join(
 
 // Rows 1–4, in turns. A first build, not timed, makes the HTML drafts every printing row prints, and
 // leaves the user's cache folder as any earlier build would (row 5 is the build without it).
-const runs = { floor: [], printer: [], cold: [], naive: [], jsreport: [] };
+const runs = { floor: [], printer: [], cold: [], kept: [], naive: [], jsreport: [] };
 const draftsOf = (out) => readdirSync(path.join(out, '2023-03')).filter((f) => f.endsWith('.html')).sort().map((f) => path.join(out, '2023-03', f));
 console.error('bench: a first build, for the drafts (not timed)…');
 const first = await coldBuild();
 const drafts = draftsOf(first.out);
+/** Row 2b's browser: the same binary, started once and kept between builds, reached with --browser-ws. */
+const kept = ROWS.has('kept') ? await keptBrowser() : undefined;
 for (let i = 0; i < REPEAT; i++) {
-  for (const row of ['floor', 'printer', 'cold', 'naive', 'jsreport']) {
+  for (const row of ['floor', 'printer', 'cold', 'kept', 'naive', 'jsreport']) {
     if (!ROWS.has(row)) continue;
     console.error(`bench: ${row}, run ${i + 1} of ${REPEAT}…`);
-    const r = row === 'cold' ? await coldBuild() : row === 'floor' ? await printDrafts(drafts, { launchEach: false }) : row === 'printer' ? await printerRow(drafts) : row === 'naive' ? await printDrafts(drafts, { launchEach: true }) : await jsreport(drafts);
+    const r = row === 'cold' ? await coldBuild() : row === 'kept' ? { ...(await coldBuild(process.env, ['--browser-ws', kept.ws])), binaries: [kept.binary] } : row === 'floor' ? await printDrafts(drafts, { launchEach: false }) : row === 'printer' ? await printerRow(drafts) : row === 'naive' ? await printDrafts(drafts, { launchEach: true }) : await jsreport(drafts);
     runs[row].push(r);
   }
 }
+
+kept?.child.kill();
 
 const nocache = [];
 if (ROWS.has('nocache')) {
@@ -255,6 +278,7 @@ const perDoc = (list) => (list.length ? `${Math.round(median(list).ms / drafts.l
 row('1. floor: one warm browser, 2 tabs kept open; per draft goto + fonts.ready + pdf()', runs.floor, perDoc(runs.floor));
 row("1b. the build's print path, warm browser (its printer, 2 tabs; layout rules, contents, metadata)", runs.printer, perDoc(runs.printer));
 row('2. `briefing build`, cold (new output folder; process start included)', runs.cold, cold && floor ? `target ≤ 1.25× the floor: ${cold.ms / floor.ms <= 1.25 ? 'met' : 'missed'}` : '');
+row('2b. `briefing build`, cold, printing in a browser kept between runs (--browser-ws)', runs.kept, 'no launch: what a resident browser leaves of the fixed cost');
 row('3. naive: a browser launched per draft', runs.naive, cold ? `target ≥ 2× the cold build: ${median(runs.naive ?? [])?.ms / cold.ms >= 2 ? 'met' : 'missed'}` : '');
 if (runs.jsreport.length) {
   const m = median(runs.jsreport);
