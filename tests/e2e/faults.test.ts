@@ -2,12 +2,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, runCliTracked, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, runCliTracked, tempDir } from '../helpers/cli.js';
 import { readPdf } from '../helpers/pdf.js';
 
 const pair = ['--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology', '--edition', '2023-03'];
 
-describe('faults while printing', () => {
+// Side by side: each run is a process of its own with its own folders, and the first waits out a timeout.
+describe.concurrent('faults while printing', () => {
   it('fails a briefing whose page never finishes loading, alone and by name, within the timeout', async () => {
     const dir = tempDir('briefing-hang-');
     cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
@@ -69,7 +70,7 @@ describe('a remote browser', () => {
         chromium.on('exit', () => reject(new Error(`chromium exited: ${err}`)));
       });
       const out = tempDir('briefing-remote-');
-      const r = runCli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'transport', '--edition', '2023-03', '--out', out, '--browser-ws', ws, '--verbose']);
+      const r = await cli(['build', '--zone', 'taiyuan-jinzhong', '--theme', 'transport', '--edition', '2023-03', '--out', out, '--browser-ws', ws, '--verbose']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`(remote, ${ws})`);
