@@ -40,6 +40,8 @@ export default defineConfig({
     // leaves state behind: the in-process command line (tests/helpers/cli.ts) restores the working
     // directory and the environment, and nothing mocks a module.
     isolate: false,
+    // After each file, the temporary folders it made are removed (tests/helpers/cli.ts tempDir).
+    setupFiles: ['tests/cleanup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       { extends: true, test: { name: 'e2e', include: ['tests/**/*.test.ts'], exclude: UNIT, globalSetup: ['tests/global-setup.ts'] } },

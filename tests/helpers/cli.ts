@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -53,8 +53,18 @@ async function inProcess(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
   }
 }
 
+/** The folders tempDir made since the last removeTempDirs (tests/cleanup.ts calls it after each test file). */
+const made: string[] = [];
+
+/** Removes the folders tempDir made: a test run leaves nothing in the system's temporary folder. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function tempDir(prefix = 'briefing-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** A scratch copy of the repository's data (and templates, if asked), to break on purpose. */

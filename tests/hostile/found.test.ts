@@ -4,11 +4,10 @@
  * read like data files, wide encodings are named, and an accept never names a temporary folder.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cli, copyProject, runCli } from '../helpers/cli.js';
+import { ROOT, cli, copyProject, runCli, tempDir } from '../helpers/cli.js';
 
 const ESC = '\u001b';
 const oneLine = (stderr: string) => stderr.trim().split('\n');
@@ -56,7 +55,7 @@ describe('source add reads boundedly and holds flags to check\'s limits', () => 
 
 describe('template files are read like data files', () => {
   const templates = () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'briefing-tpl-'));
+    const dir = tempDir('briefing-tpl-');
     cpSync(path.join(ROOT, 'templates'), path.join(dir, 't'), { recursive: true });
     return dir;
   };
@@ -134,7 +133,7 @@ describe('faults of the machine are the user\'s to fix: exit 1, one line (skippe
   };
 
   it('a full disk: says so, and leaves nothing of the run', async (ctx) => {
-    const out = mkdtempSync(path.join(os.tmpdir(), 'briefing-full-'));
+    const out = tempDir('briefing-full-');
     if (!mount(out, 'size=400k')) return ctx.skip();
     try {
       const r = await cli(['build', '--html-only', '--edition', '2023-03', '--out', out]);
@@ -148,7 +147,7 @@ describe('faults of the machine are the user\'s to fix: exit 1, one line (skippe
   });
 
   it('a busy folder (a mount point where an edition goes): says so', async (ctx) => {
-    const out = mkdtempSync(path.join(os.tmpdir(), 'briefing-busy-'));
+    const out = tempDir('briefing-busy-');
     execFileSync('mkdir', ['-p', path.join(out, '2023-03')]);
     if (!mount(path.join(out, '2023-03'), 'size=10m')) return ctx.skip();
     try {
