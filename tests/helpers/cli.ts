@@ -58,7 +58,13 @@ const made: string[] = [];
 
 /** Removes the folders tempDir made: a test run leaves nothing in the system's temporary folder. */
 export function removeTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    } catch {
+      // A browser a test killed may still be writing its profile there: housekeeping never fails a file.
+    }
+  }
 }
 
 export function tempDir(prefix = 'briefing-test-'): string {
