@@ -9,7 +9,7 @@ import path from 'node:path';
 import { readYaml } from './data/yaml.js';
 import { currentEdition } from './model/edition.js';
 import { inputHash } from './editions/hash.js';
-import { changedFiles, readManifestAt } from './editions/manifest.js';
+import { changedFiles, readManifestAt, readStats } from './editions/manifest.js';
 import { currentRoot } from './editions/layout.js';
 import { acquireLock, removeStaleLock } from './editions/lock.js';
 import { needsTidy, tidy } from './editions/output.js';
@@ -99,9 +99,10 @@ function outOfDate(config: Config, edition: string, docs: PlannedDoc[]): Planned
   const root = currentRoot(config.outDir);
   const record = readManifestAt(root).editions[edition];
   const recorded = Object.keys(record?.files ?? {});
+  const seen = readStats(root)[edition] ?? {};
   return docs.filter((d) => {
     const names = filesOf(d, config.htmlOnly, recorded);
-    return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(root, edition, record, names).length > 0;
+    return names.some((n) => record?.files[n]?.docHash !== d.hash) || changedFiles(root, edition, record, names, seen).length > 0;
   });
 }
 

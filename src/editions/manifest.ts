@@ -59,10 +59,10 @@ export function sha256File(file: string): string {
 
 /**
  * Files of an edition that are missing or differ from what the manifest recorded. `root` is the version
- * folder the record was read from (currentRoot), so the files and the record are of the same version.
+ * folder the record was read from (currentRoot), so the files and the record are of the same version;
+ * `seen` the edition's stats in that root (readStats), read once by the caller for all its briefings.
  */
-export function changedFiles(root: string, edition: string, record: EditionRecord | undefined, names: string[]): string[] {
-  const seen = readStats(root)[edition] ?? {};
+export function changedFiles(root: string, edition: string, record: EditionRecord | undefined, names: string[], seen: EditionStats): string[] {
   return names.filter((n) => {
     const file = path.join(root, edition, n);
     const known = record?.files[n];
