@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ROOT, tempDir } from './helpers/cli.js';
+import { ROOT, spawnCli, tempDir } from './helpers/cli.js';
 import { LATE_EDITION, LATE_NOW, SUITE_EDITION, SUITE_NOW } from './suite.js';
 
 declare module 'vitest' {
@@ -18,19 +17,6 @@ declare module 'vitest' {
   }
 }
 
-/** Runs the compiled CLI without blocking, so the two builds below print side by side. */
-function build(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /**
  * Prints every bilingual briefing once per edition the tests read (the suite's and a late one), from one
  * copy of the data and templates; the tests that only read printed briefings read these.
@@ -41,9 +27,10 @@ export default async function setup(project: TestProject) {
   const suiteDir = tempDir('briefing-suite-');
   const lateDir = tempDir('briefing-late-');
   const from = ['--data', path.join(root, 'data'), '--templates', path.join(root, 'templates')];
+  // Side by side, each a process of its own.
   const [suite, late] = await Promise.all([
-    build(['build', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', suiteDir, ...from, '--verbose']),
-    build(['build', '--edition', LATE_EDITION, '--now', LATE_NOW, '--out', lateDir, ...from]),
+    spawnCli(['build', '--edition', SUITE_EDITION, '--now', SUITE_NOW, '--out', suiteDir, ...from, '--verbose']),
+    spawnCli(['build', '--edition', LATE_EDITION, '--now', LATE_NOW, '--out', lateDir, ...from]),
   ]);
   for (const [what, r] of [['suite', suite], ['late', late]] as const) {
     if (r.code !== 0) throw new Error(`the ${what} build failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,17 +80,37 @@ export function copyProject(parts: ('data' | 'templates')[] = ['data']): string 
   return dir;
 }
 
-/** Like runCli, but also records the processes the CLI started (its browser) while it ran. */
-export async function runCliTracked(args: string[]): Promise<ReturnType<typeof runCli> & { children: string[] }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs the compiled CLI in a process of its own without blocking this one (the test's listeners, timers
+ * and other runs go on meanwhile); sends SIGINT after `interruptAfterMs`, and SIGTERM after `timeoutMs`, if
+ * given. `spawned` sees the child as it starts.
+ */
+export function spawnCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; interruptAfterMs?: number; timeoutMs?: number; spawned?: (child: ChildProcess) => void } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}) });
+  opts.spawned?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const tracked = trackChildren(child.pid!);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  tracked.stop();
-  return { code, stdout, stderr, children: [...tracked.children] };
+  const timer = opts.interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Like spawnCli, but also records the processes the CLI started (its browser) while it ran. */
+export async function runCliTracked(args: string[]): Promise<Awaited<ReturnType<typeof spawnCli>> & { children: string[] }> {
+  let tracked: ReturnType<typeof trackChildren> | undefined;
+  const r = await spawnCli(args, { spawned: (child) => (tracked = trackChildren(child.pid!)) });
+  tracked?.stop();
+  return { ...r, children: [...(tracked?.children ?? [])] };
 }
 
 /** Records the processes a process starts (its browser) every 50 ms, until stopped. */

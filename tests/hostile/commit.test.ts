@@ -5,7 +5,6 @@
  * manifest's record); its leftovers are removed by the next run. A run whose browser never answers
  * fails naming each briefing instead of exiting 0 with nothing; a PDF that is not whole fails the run.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,7 +14,7 @@ import { COMMIT_STEPS, type CommitStep } from '../../src/editions/output.js';
 import type { LogLine } from '../../src/editions/manifest.js';
 import { pdfProblem } from '../../src/editions/verify.js';
 import { writeFileAtomicAsync } from '../../src/write.js';
-import { ROOT, cli, copyProject, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, copyProject, runCli, spawnCli, tempDir } from '../helpers/cli.js';
 import { consistent, leftovers, outputState, sameState, type OutputState } from '../editions/output-state.js';
 import { SUITE_EDITION } from '../suite.js';
 
@@ -122,15 +121,7 @@ describe.concurrent('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', (
   let old: OutputState;
   /** A build in a process of its own (the one BRIEFING_TEST_KILL_AT kills), not blocking this one. */
   const killable = (out: string, edition: string, env: NodeJS.ProcessEnv = {}) =>
-    new Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), 'build', '--out', out, '--data', data, '--edition', edition, '--now', NOW, '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], {
-        cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000,
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (status, signal) => resolve({ status, signal, stderr }));
-    });
+    spawnCli(['build', '--out', out, '--data', data, '--edition', edition, '--now', NOW, '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], { env, timeoutMs: 120_000 });
 
   /**
    * A whole run in this process, as the CLI run above would make it (the same configuration; a build makes
@@ -189,7 +180,7 @@ describe.concurrent('kill -9 at a step of the commit (BRIEFING_TEST_KILL_AT)', (
     const out = copyOut(base);
     // In a process of its own too: honoured, it would kill the test's worker.
     const r = await killable(out, '2023-03', { BRIEFING_TEST_KILL_AT: 'switch', VITEST: '' });
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
   });
 });
 

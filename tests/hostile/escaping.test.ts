@@ -10,7 +10,7 @@
  *      a redirect, sendBeacon) reaches every listener in a bare Chromium, and none in the printer,
  *      whether it launched the browser or prints in one reached with --browser-ws.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -19,7 +19,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Browser } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { ROOT, spawnCli, tempDir } from '../helpers/cli.js';
 import { readPdf } from '../helpers/pdf.js';
 import { UnsafeOutput, cssColor, cssString, htmlAttr, htmlText, inertSvg, safeUrl, svgText } from '../../src/render/escape.js';
 import { CONTENT_SECURITY_POLICY, withContentSecurityPolicy } from '../../src/render/csp.js';
@@ -247,15 +247,6 @@ const silence = () => new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
 const fill = (text: string, l: Listeners) => text.replaceAll('__HTTP__', l.http).replaceAll('__WS__', l.ws).replaceAll('__STUN__', l.stun);
 const squash = (s: string) => s.replace(/\s+/g, '');
 
-/** The CLI, without blocking this process: the listeners answer while it runs. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/briefing.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 /** A bare Chromium, with none of the printer's guards: the control. */
 async function bareBrowser(opts: { pipe: boolean; args?: string[] }): Promise<Browser> {
@@ -270,7 +261,7 @@ async function bareBrowser(opts: { pipe: boolean; args?: string[] }): Promise<Br
 describe('a fact base with markup and scripts in its names and titles', () => {
   let listeners: Listeners;
   let dir: string;
-  let built: Awaited<ReturnType<typeof cli>>;
+  let built: Awaited<ReturnType<typeof spawnCli>>;
   let text: Record<string, string>;
   const html = () => path.join(dir, 'out/2022-11/zone-a-transport.html');
   const pdf = () => path.join(dir, 'out/2022-11/zone-a-transport.pdf');
@@ -296,7 +287,8 @@ describe('a fact base with markup and scripts in its names and titles', () => {
       chartLabel: (facts.facts![1]!.title as Record<string, string>).en!,
       chartTitle: (facts.charts![0]!.title as Record<string, string>).en!,
     };
-    built = await cli(['build', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'out'), '--edition', '2022-11', '--now', '2022-11-30T08:00:00Z', '--concurrency', '1']);
+    // A process of its own, not blocking this one: the listeners answer while it runs.
+    built = await spawnCli(['build', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'out'), '--edition', '2022-11', '--now', '2022-11-30T08:00:00Z', '--concurrency', '1']);
     // The build has exited and closed its browser: nothing more can come than what is queued.
     await listeners.settled();
   });
@@ -496,7 +488,7 @@ describe.concurrent('printing a document with a live script (as if escaping had 
     writeFileSync(file, hostileDocument(l));
     // A real briefing too, to show the policy lets its fonts load from the print origin.
     const briefing = path.join(dir, 'briefing');
-    const built = await cli(['build', '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology', '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', '--out', path.join(briefing, 'out')]);
+    const built = await spawnCli(['build', '--html-only', '--zone', 'taiyuan-jinzhong', '--theme', 'ecology', '--edition', '2023-03', '--now', '2023-03-31T08:00:00Z', '--out', path.join(briefing, 'out')]);
     expect(built.code, built.stderr).toBe(0);
     // A page from the print origin (http://print.invalid) is a public, insecure context to Chromium, whose
     // Local Network Access checks would keep it from the listeners on 127.0.0.1 whatever the printer did;

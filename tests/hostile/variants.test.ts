@@ -10,7 +10,7 @@
  * messages (UTF-16 without a byte-order mark, the place of a template error, the temporary copy named by
  * `draft --accept`).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -18,9 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlText } from '../../src/render/escape.js';
 import { resolveConfig } from '../../src/config.js';
 import { startPreview, type Preview } from '../../src/preview/server.js';
-import { ROOT, copyProject } from '../helpers/cli.js';
+import { ROOT, copyProject, spawnCli } from '../helpers/cli.js';
 import { rawRequest } from '../preview/events.js';
-import { BIN, BUILD, NOW, SHEET, TEMPLATES, expectRefused, lineOf, replaceOnce, run, runProcess, snapshot, state, withFiles } from './held-helpers.js';
+import { BUILD, NOW, SHEET, TEMPLATES, expectRefused, lineOf, replaceOnce, run, runProcess, snapshot, state, withFiles } from './held-helpers.js';
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -293,16 +293,7 @@ describe('briefing draft and draft --accept with ids that lead elsewhere', () =>
  * Runs the CLI in a process and sends SIGINT after `ms` (never without); resolves with its exit code (or
  * the signal, if it ended by it). It does not block this process: the two tests below run side by side.
  */
-function interrupted(cwd: string, args: string[], ms?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = ms === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), ms);
-  return new Promise((resolve) => child.on('exit', (code, signal) => {
-    clearTimeout(timer);
-    resolve({ code, signal, stderr });
-  }));
-}
+const interrupted = (cwd: string, args: string[], ms?: number) => spawnCli(args, { cwd, ...(ms === undefined ? {} : { interruptAfterMs: ms }) });
 
 // Side by side: each test has its data folder, and its time is its processes'.
 describe.concurrent('Ctrl-C at any moment of source add and draft --accept', () => {
