@@ -5,15 +5,20 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** Runs the compiled CLI (npm test compiles it first) and returns what a user would see. */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+/**
+ * Runs the compiled CLI (npm test compiles it first) in a process of its own and returns what a user
+ * would see; one still running after `timeoutMs` (a hang) is killed outright.
+ */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/briefing.js'), ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     encoding: 'utf8',
-    timeout: 180_000,
+    timeout: opts.timeoutMs ?? 180_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 16 * 1024 * 1024,
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /**

@@ -1,10 +1,9 @@
 /** Helpers shared by tests/hostile/held.test.ts and tests/hostile/variants.test.ts. */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { ROOT, cli } from '../helpers/cli.js';
+import { ROOT, cli, runCli } from '../helpers/cli.js';
 
 export const BIN = path.join(ROOT, 'bin/briefing.js');
 export const TEMPLATES = path.join(ROOT, 'templates');
@@ -18,10 +17,7 @@ export async function run(cwd: string, args: string[]) {
 }
 
 /** Runs the CLI in a process of its own in `cwd`, for what may hang (killed outright) or what a process leaves behind. */
-export function runProcess(cwd: string, args: string[], timeoutMs = 20_000) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+export const runProcess = (cwd: string, args: string[], timeoutMs = 20_000) => runCli(args, { cwd, timeoutMs });
 
 /** Every entry under `dir`: folders, links (with their target) and files (with a hash of their bytes). */
 export function snapshot(dir: string): string[] {
