@@ -43,6 +43,12 @@ export interface BuildEffects {
    * tests: throwing from it makes that change fail.
    */
   faultAt?: FaultHook;
+  /**
+   * A printer the caller keeps between runs (a long-lived process's: the preview's), made with openPrinter
+   * for the same output folder: the run prints with it and leaves it open. Without one, the run starts a printer of its
+   * own and closes it when done.
+   */
+  printer?: Printer;
 }
 
 export interface BuiltFile {
@@ -216,7 +222,8 @@ async function runBuild(config: Config, effects: BuildEffects, progress: RunProg
     settleUnchanged(config);
     return { edition: plan.edition, inputHash: plan.inputHash, files: [], unchanged: plan.docs.length, ms: performance.now() - started };
   }
-  const printerReady = config.htmlOnly ? undefined : startPrinter(config, log);
+  const shared = effects.printer;
+  const printerReady = config.htmlOnly ? undefined : shared ? shared.warm().then(() => shared) : startPrinter(config, log);
   let printer: Printer | undefined;
   let lock: Lock | undefined;
   let staging: StagedRun | undefined;
@@ -239,7 +246,7 @@ async function runBuild(config: Config, effects: BuildEffects, progress: RunProg
     const built = await renderAndPrint(config, effects, log, { ctx, staging, printer, briefings, progress });
     mark('printed');
     // Nothing more to print: the browser closes while the files are moved into place (awaited below).
-    void printer?.close();
+    if (!shared) void printer?.close();
     progress.committed = commitRun(config, effects, log, { plan: plan!, staging, built, started });
     mark('committed');
     return progress.committed;
@@ -247,31 +254,43 @@ async function runBuild(config: Config, effects: BuildEffects, progress: RunProg
     staging?.abort();
     throw e;
   } finally {
-    printer ??= await printerReady?.catch(() => undefined);
-    await printer?.close();
+    if (!shared) {
+      printer ??= await printerReady?.catch(() => undefined);
+      await printer?.close();
+    }
     lock?.release();
   }
 }
 
-/** Stage 2: the run's printer, its browser started now, in the background. */
-function startPrinter(config: Config, log: RunLog): Promise<Printer> {
-  return import('./print/printer.js').then(({ createPrinter }) => {
-    const p = createPrinter({
-      concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
-      ...(config.browserWs ? { endpoints: config.browserWs } : {}),
-      onWarning: (event, fields) => log.emit('warn', event, fields),
-      roots: [path.resolve(config.outDir)],
-      onBrowser: (browser) => {
-        mark('browser-ready');
-        log.emit('info', 'browser', { browser });
-      },
-    });
-    mark('printer-module');
-    return p.warm().then(() => {
-      mark('browser-spawned');
-      return p;
-    });
+/**
+ * A printer for runs of `config` (print/printer.ts): its browser, or the pool of `--browser-ws`, with the
+ * run's concurrency and timeouts, loading files from the output folder only. Nothing starts until it is
+ * used or warmed; the caller closes it.
+ */
+export async function openPrinter(config: Config, on: { warning(event: string, fields: Record<string, unknown>): void; browser(description: string): void }): Promise<Printer> {
+  const { createPrinter } = await import('./print/printer.js');
+  return createPrinter({
+    concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
+    ...(config.browserWs ? { endpoints: config.browserWs } : {}),
+    onWarning: on.warning,
+    roots: [path.resolve(config.outDir)],
+    onBrowser: on.browser,
   });
+}
+
+/** Stage 2: the run's own printer, its browser started now, in the background. */
+async function startPrinter(config: Config, log: RunLog): Promise<Printer> {
+  const p = await openPrinter(config, {
+    warning: (event, fields) => log.emit('warn', event, fields),
+    browser: (browser) => {
+      mark('browser-ready');
+      log.emit('info', 'browser', { browser });
+    },
+  });
+  mark('printer-module');
+  await p.warm();
+  mark('browser-spawned');
+  return p;
 }
 
 /** Stage 3: the fact base, loaded and checked, and the zones and themes asked for. */

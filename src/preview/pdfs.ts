@@ -7,7 +7,8 @@
  */
 import { existsSync, readdirSync, rmSync, rmdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
-import { buildBriefings } from '../build.js';
+import { buildBriefings, openPrinter } from '../build.js';
+import type { Printer } from '../print/printer.js';
 import { writeFileAtomicAsync } from '../write.js';
 import type { Config } from '../config.js';
 import { draftKey, draftName, type DraftId } from './drafts.js';
@@ -15,6 +16,12 @@ import { WorkQueue } from '../queue.js';
 
 /** 32 PDFs: the eight bilingual briefings of four editions; a PDF is 0.1–0.5 MB. */
 export const DEFAULT_MAX_PDFS = 32;
+
+/**
+ * The browser stays open this long after the last print, so the next draft's PDF does not wait for a
+ * browser to start (about half a second of CPU and of waiting); then it is closed and its memory freed.
+ */
+export const BROWSER_IDLE_MS = 5 * 60_000;
 
 const EDITION_DIR = /^\d{4}-(0[1-9]|1[0-2])$/;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -24,12 +31,17 @@ export class PdfPrinter {
   private running = new Map<string, Promise<string>>();
   /** One print at a time: the preview shares the machine with the editor. */
   private readonly queue = new WorkQueue(1);
+  /** The printer every print uses, its browser kept open between prints until BROWSER_IDLE_MS pass without one. */
+  private printer: Promise<Printer> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly config: Config,
     private readonly cacheDir: string,
     private readonly log: (line: string) => void,
     private readonly maxPdfs = DEFAULT_MAX_PDFS,
+    private readonly idleMs = BROWSER_IDLE_MS,
   ) {}
 
   /** The PDF's path, printed now unless the one printed at `stamp` is there. Throws BriefingError for bad inputs. */
@@ -63,13 +75,25 @@ export class PdfPrinter {
   }
 
   private async print(id: DraftId): Promise<string> {
+    if (this.closed) throw new Error('the preview is closing');
+    clearTimeout(this.idleTimer);
     const config: Config = { ...this.config, outDir: this.cacheDir, edition: id.edition, zones: [id.zone], themes: [id.theme], lang: id.lang, htmlOnly: false };
-    await buildBriefings(config, {
-      writeFile: writeFileAtomicAsync,
-      log: (line) => {
-        if (line.event === 'printed') this.log(`printed ${String(line.file)} (${String(line.pages)} pages, ${String(line.ms)} ms)`);
-      },
+    this.printer ??= openPrinter(config, {
+      warning: (event, fields) => this.log(`${event}: ${JSON.stringify(fields)}`),
+      browser: (description) => this.log(`browser: ${description}`),
     });
+    try {
+      await buildBriefings(config, {
+        writeFile: writeFileAtomicAsync,
+        printer: await this.printer,
+        log: (line) => {
+          if (line.event === 'printed') this.log(`printed ${String(line.file)} (${String(line.pages)} pages, ${String(line.ms)} ms)`);
+        },
+      });
+    } finally {
+      // Closed in the print queue, so never under a print.
+      if (!this.closed) this.idleTimer = setTimeout(() => void this.queue.run(() => this.closeBrowser()), this.idleMs).unref();
+    }
     // Where `build` puts it; a build that found the PDF up to date leaves it there untouched.
     const file = path.join(this.cacheDir, id.edition, `${draftName(id)}.pdf`);
     if (!existsSync(file)) throw new Error(`the build of ${draftKey(id)} left no PDF at ${file}`);
@@ -124,9 +148,18 @@ export class PdfPrinter {
     }
   }
 
-  /** Waits for the prints under way (for a clean close). */
-  async idle(): Promise<void> {
+  /** Takes no more prints, waits for those under way, and closes the browser. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
     await Promise.allSettled([...this.running.values()]);
+    await this.closeBrowser();
+  }
+
+  private async closeBrowser(): Promise<void> {
+    const printer = this.printer;
+    this.printer = undefined;
+    await (await printer?.catch(() => undefined))?.close();
   }
 }
 

@@ -35,7 +35,7 @@ import { sourceUsage } from '../draft/usage.js';
 import { loadDrafts } from '../data/drafts.js';
 import { parseTarget } from './paths.js';
 import { CONTENT_TYPES } from '../content-types.js';
-import { DEFAULT_MAX_PDFS, PdfPrinter } from './pdfs.js';
+import { BROWSER_IDLE_MS, DEFAULT_MAX_PDFS, PdfPrinter } from './pdfs.js';
 import { watchInputs, type Change } from './watch.js';
 
 export interface PreviewOptions {
@@ -50,8 +50,11 @@ export interface PreviewOptions {
   log?: (line: string) => void;
   /** Quiet time after a file event before the batch is applied. */
   settleMs?: number;
-  /** What it keeps: drafts in memory (count and bytes, DEFAULT_STORE_LIMITS) and PDFs on disk (DEFAULT_MAX_PDFS). */
-  limits?: { drafts?: number; draftBytes?: number; pdfs?: number };
+  /**
+   * What it keeps: drafts in memory (count and bytes, DEFAULT_STORE_LIMITS), PDFs on disk
+   * (DEFAULT_MAX_PDFS), and the printing browser open after the last print (ms, BROWSER_IDLE_MS).
+   */
+  limits?: { drafts?: number; draftBytes?: number; pdfs?: number; browserIdleMs?: number };
 }
 
 export interface Preview {
@@ -133,7 +136,7 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
   const paged = pagedPolyfill();
   const code = browserModules(config.packageRoot);
   const store = new DraftStore(config, { drafts: opts.limits?.drafts ?? DEFAULT_STORE_LIMITS.drafts, bytes: opts.limits?.draftBytes ?? DEFAULT_STORE_LIMITS.bytes });
-  const printer = new PdfPrinter(config, opts.cacheDir ?? path.join(config.outDir, '.preview'), log, opts.limits?.pdfs ?? DEFAULT_MAX_PDFS);
+  const printer = new PdfPrinter(config, opts.cacheDir ?? path.join(config.outDir, '.preview'), log, opts.limits?.pdfs ?? DEFAULT_MAX_PDFS, opts.limits?.browserIdleMs ?? BROWSER_IDLE_MS);
   const clients = new Set<Client>();
   const lines = (problems: Problem[]) => problems.map(formatProblem);
 
@@ -357,7 +360,7 @@ export async function startPreview(config: Config, opts: PreviewOptions): Promis
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await printer.idle();
+      await printer.close();
       await prerendered;
       resolveDone();
     })());

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { startPreview, type Preview } from '../../src/preview/server.js';
 import { copyProject } from '../helpers/cli.js';
+import { descendants } from '../hostile/held-helpers.js';
 import { SUITE_EDITION, SUITE_NOW } from '../suite.js';
 import { rawRequest, subscribe, type EventStream } from './events.js';
 
@@ -205,6 +206,56 @@ describe('briefing preview', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(readFileSync(file(`output/.preview/${E}/taiyuan-jinzhong-ecology.en.pdf`)).equals(bytes)).toBe(true);
+  });
+});
+
+describe("the preview's printing browser", () => {
+  /** The Chromium processes this test process runs, but for those in `others` (the other previews'). */
+  const chromiumsBut = (others: Set<number>) => descendants(process.pid).filter((pid) => {
+    try {
+      return !others.has(pid) && /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  const until = async (what: string, done: () => boolean) => {
+    for (const t0 = Date.now(); !done(); await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() - t0 > 20_000) throw new Error(`not ${what} after 20 s`);
+    }
+  };
+
+  it('stays open from one PDF to the next, closes once idle, starts again on the next PDF, and closes with the preview', async () => {
+    const root = copyProject(['data', 'templates']);
+    const lines: string[] = [];
+    const config = resolveConfig({ root, edition: E, now: SUITE_NOW, out: path.join(root, 'output') });
+    const own = await startPreview(config, { port: 0, host: '127.0.0.1', log: (l) => void lines.push(l), limits: { browserIdleMs: 1500 } });
+    const launches = () => lines.filter((l) => l.startsWith('browser: ')).length;
+    const pdf = async (name: string) => {
+      const res = await fetch(new URL(`/pdf/${E}/${name}.pdf`, own.url));
+      expect(res.status, name).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    };
+    const others = new Set(chromiumsBut(new Set()));
+    const chromiums = () => chromiumsBut(others);
+    try {
+      expect(chromiums()).toEqual([]);
+      await pdf('taixin-ecology.en');
+      const first = chromiums();
+      expect(first.length).toBeGreaterThan(0);
+      await pdf('taixin-transport.zh');
+      expect(launches()).toBe(1);
+      expect(chromiums()).toEqual(expect.arrayContaining(first));
+      // Idle for longer than browserIdleMs: closed, and nothing left running.
+      await until('closed when idle', () => chromiums().length === 0);
+      await pdf('taiyuan-jinzhong-ecology.en');
+      expect(launches()).toBe(2);
+      expect(chromiums().length).toBeGreaterThan(0);
+    } finally {
+      await own.close();
+      await own.done;
+    }
+    await until('closed with the preview', () => chromiums().length === 0);
+    expect(lines.filter((l) => /^printed /.test(l))).toHaveLength(3);
   });
 });
 
