@@ -6,16 +6,15 @@
  * (package-lock.json), which the check's own rules and dictionaries come from, and Node's version (its
  * Unicode tables decide what a pattern such as \p{Script=Han} matches).
  *
- * Kept in the user's cache folder (config.ts cacheFolder), one small file per data folder holding the key
- * of its last successful check, replaced by the next. Only success is remembered: a failed check is made
- * again, and says again why. A cache folder that cannot be read or written is no cache; a file that is
- * not the key (torn, edited, a link, a pipe) is as if absent.
+ * Kept in the user's cache folder (config.ts cacheFolder) under that key (file-cache.ts, `checks/`, the 64
+ * used last): the key is the data's content, not its place, so a copy of a fact base that passed (another
+ * checkout, a test's temporary copy) passes too. Only success is remembered: a failed check is made again,
+ * and says again why. A cache folder that cannot be read or written is no cache; a memo that is not whole
+ * (torn, edited, a link, a pipe) is as if absent.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { inputHash } from './editions/hash.js';
-import { readDataText } from './data/yaml.js';
-import { replaceFile } from './write.js';
+import { FileCache, removeLegacyCacheFiles } from './file-cache.js';
 
 export interface CheckMemo {
   /** The data folder, as it is now, passed the check before. */
@@ -30,10 +29,9 @@ export function checkKey(dataDir: string, packageRoot: string): string {
   return inputHash({ dataDir, templatesDir: path.join(dataDir, '.none'), root: packageRoot, options: { command: 'check', version: 1, node: process.version } });
 }
 
-/** The file that holds a data folder's last passing key, or none without a cache folder. */
-export function checkMemoFile(dataDir: string, cacheDir: string | undefined): string | undefined {
-  return cacheDir && path.join(cacheDir, `check-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16)}.txt`);
-}
+/** The memos: a few bytes each, the 64 used last. */
+const memos = (cacheDir: string | undefined) => new FileCache(cacheDir, 'checks', { max: 64, maxBytes: 64 });
+const PASSED = 'passed\n';
 
 /**
  * Whether the data folder passed the check as it is now. Made before the data is read: a file changed
@@ -41,25 +39,16 @@ export function checkMemoFile(dataDir: string, cacheDir: string | undefined): st
  * build checks again.
  */
 export function checkMemo(dataDir: string, packageRoot: string, cacheDir: string | undefined): CheckMemo {
-  const file = checkMemoFile(dataDir, cacheDir);
-  if (!file) return { passed: false, remember: () => undefined };
+  if (!cacheDir) return { passed: false, remember: () => undefined };
   const key = checkKey(dataDir, packageRoot);
-  let passed = false;
-  try {
-    const read = readDataText(file, 1024);
-    passed = 'text' in read && read.text === `${key}\n`;
-  } catch {
-    // Unreadable: as if absent.
-  }
+  const cache = memos(cacheDir);
+  const passed = cache.get(key)?.toString() === PASSED;
   return {
     passed,
     remember() {
       if (passed) return;
-      try {
-        replaceFile(file, `${key}\n`);
-      } catch {
-        // No cache then: a key not kept only costs one more check.
-      }
+      cache.set(key, PASSED);
+      removeLegacyCacheFiles(cacheDir);
     },
   };
 }

@@ -87,3 +87,16 @@ export class FileCache {
     for (const { n } of aged.slice(0, aged.length - Math.floor(this.opts.max * 0.75))) rmSync(path.join(this.#dir!, n), { force: true });
   }
 }
+
+/**
+ * Removes what earlier versions kept in the cache folder's top level, one file per data folder's path
+ * (`check-<hash>.txt`, `list-<hash>.txt`), which nothing removed: they piled up with every folder a build
+ * or `list` ever saw. Never throws.
+ */
+export function removeLegacyCacheFiles(cacheDir: string): void {
+  try {
+    for (const n of readdirSync(cacheDir)) if (/^(check|list)-[0-9a-f]{16}\.txt$/.test(n)) rmSync(path.join(cacheDir, n), { force: true });
+  } catch {
+    // No folder, or not ours to tidy: left as it is.
+  }
+}

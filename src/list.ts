@@ -1,27 +1,25 @@
 /**
  * `briefing list`: zones, themes, and the editions the data supports with what each adds.
  * Loading the fact base takes a few hundred milliseconds, so the answer is kept in the user's cache
- * folder (config.ts cacheFolder: $XDG_CACHE_HOME/briefing or ~/.cache/briefing), one file per data
- * folder, under the hash of what it was made from: the data, briefing's own code and package versions,
- * and the drafts folder as the answer names it (relative to the working folder). Asking again with
- * nothing changed costs a hash of the files; a change replaces the file. A cache folder that cannot be
- * read or written (a read-only home) is no cache: the answer is made anew, and nothing fails.
+ * folder (config.ts cacheFolder: $XDG_CACHE_HOME/briefing or ~/.cache/briefing; file-cache.ts, `lists/`,
+ * the 64 used last) under the hash of what it was made from: the data, briefing's own code and package
+ * versions, and the drafts folder as the answer names it (relative to the working folder). Asking again
+ * with nothing changed costs a hash of the files. A cache folder that cannot be read or written (a
+ * read-only home) is no cache: the answer is made anew, and nothing fails.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { inputHash } from './editions/hash.js';
-import { readDataText } from './data/yaml.js';
-import { writeFileAtomic } from './write.js';
+import { FileCache, removeLegacyCacheFiles } from './file-cache.js';
 
-/** The longest cached answer read back: an answer is a few KB. */
+/** The longest answer kept: an answer is a few KB. */
 const MAX_CACHED_BYTES = 1e6;
 
 export async function listText(dataDir: string, packageRoot: string, cacheDir?: string): Promise<string> {
   const draftsShown = path.relative(process.cwd(), path.join(dataDir, 'drafts')) || 'drafts';
   const key = inputHash({ dataDir, templatesDir: path.join(dataDir, '.none'), root: packageRoot, options: { command: 'list', draftsShown } });
-  const file = cacheDir && path.join(cacheDir, `list-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16)}.txt`);
-  const cached = file ? readCached(file, key) : undefined;
-  if (cached !== undefined) return cached;
+  const cache = new FileCache(cacheDir, 'lists', { max: 64, maxBytes: MAX_CACHED_BYTES });
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached.toString();
   const { loadFactBase } = await import('./data/load.js');
   const { supportedEditions } = await import('./model/select.js');
   const base = loadFactBase(dataDir);
@@ -40,24 +38,7 @@ export async function listText(dataDir: string, packageRoot: string, cacheDir?: 
   const drafts = loadDrafts(dataDir, []).flatMap((d) => d.facts);
   if (drafts.length) lines.push(`drafts: ${drafts.length} drafted fact${drafts.length === 1 ? '' : 's'} wait for review in ${draftsShown} (${drafts.filter((f) => !pendingWork(f).length).length} ready to accept)`);
   const text = `${lines.join('\n')}\n`;
-  if (file) {
-    try {
-      writeFileAtomic(file, `${key}\n${text}`);
-    } catch {
-      // A read-only or missing home: the answer stands without the cache.
-    }
-  }
+  cache.set(key, text);
+  if (cacheDir) removeLegacyCacheFiles(cacheDir);
   return text;
-}
-
-/** The answer cached in `file` for `key`, if it is there, a plain file, and made from the same inputs. */
-function readCached(file: string, key: string): string | undefined {
-  try {
-    const read = readDataText(file, MAX_CACHED_BYTES);
-    if (!('text' in read) || !read.text.startsWith(`${key}\n`)) return undefined;
-    return read.text.slice(key.length + 1);
-  } catch {
-    // Unreadable: as if absent.
-    return undefined;
-  }
 }

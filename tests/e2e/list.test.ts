@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli, copyProject, tempDir } from '../helpers/cli.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('briefing list', () => {
   it('lists zones, themes and what each edition adds, and answers anew when the data changes', async () => {
@@ -25,28 +28,46 @@ describe('briefing list', () => {
 describe('briefing list, its cache', () => {
   const listing = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
 
-  it('is kept in $XDG_CACHE_HOME/briefing (else ~/.cache/briefing), one file per data folder, never in node_modules', async () => {
+  it('is kept in $XDG_CACHE_HOME/briefing/lists (else ~/.cache/briefing), by what it was made from, never in node_modules', async () => {
     const data = path.join(copyProject(), 'data');
     const xdg = tempDir('briefing-xdg-');
+    const lists = path.join(xdg, 'briefing', 'lists');
     const packageCache = path.join(ROOT, 'node_modules/.cache/briefing');
     const before = listing(packageCache);
     const first = await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } });
     expect(first.code).toBe(0);
-    const files = listing(path.join(xdg, 'briefing'));
-    expect(files).toEqual([expect.stringMatching(/^list-[0-9a-f]{16}\.txt$/)]);
-    expect(readFileSync(path.join(xdg, 'briefing', files[0]!), 'utf8')).toContain(first.stdout);
-    // Answered from it: a changed cached answer is what the next run prints.
-    writeFileSync(path.join(xdg, 'briefing', files[0]!), readFileSync(path.join(xdg, 'briefing', files[0]!), 'utf8').replace('zones:', 'zones (cached):'));
-    expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } })).stdout).toBe(first.stdout.replace('zones:', 'zones (cached):'));
-    // A change to the data replaces the file rather than adding one.
+    const files = listing(lists);
+    expect(files).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    const kept = path.join(lists, files[0]!);
+    expect(readFileSync(kept, 'utf8')).toBe(`${sha256(first.stdout)}\n${first.stdout}`);
+    // Answered from it: a cached answer changed (and whole, its hash with it) is what the next run prints.
+    const changed = first.stdout.replace('zones:', 'zones (cached):');
+    writeFileSync(kept, `${sha256(changed)}\n${changed}`);
+    expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } })).stdout).toBe(changed);
+    // One torn (its hash no longer matches) is no answer: made anew.
+    writeFileSync(kept, `${sha256(changed)}\n${changed.slice(0, -10)}`);
+    expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } })).stdout).toBe(first.stdout);
+    // The same data elsewhere, listed from its own project folder as the first is (the answer names the
+    // drafts folder as data/drafts in both): answered from the file the first listing kept.
+    const project = path.dirname(data);
+    const copy = copyProject();
+    expect((await cli(['list', '--data', 'data'], { cwd: project, env: { XDG_CACHE_HOME: xdg } })).code).toBe(0);
+    expect(listing(lists)).toHaveLength(2);
+    const own = listing(lists).find((f) => f !== files[0])!;
+    const mark = (await cli(['list', '--data', 'data'], { cwd: project, env: { XDG_CACHE_HOME: xdg } })).stdout.replace('zones:', 'zones (kept):');
+    writeFileSync(path.join(lists, own), `${sha256(mark)}\n${mark}`);
+    expect((await cli(['list', '--data', 'data'], { cwd: copy, env: { XDG_CACHE_HOME: xdg } })).stdout).toBe(mark);
+    rmSync(path.join(lists, own));
+    // Changed data gets an answer of its own.
     const zones = path.join(data, 'zones.yaml');
     writeFileSync(zones, readFileSync(zones, 'utf8').replace('en: Taiyuan–Jinzhong Integration', 'en: Taiyuan–Jinzhong Integration Area'));
     expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: xdg } })).stdout).toBe(first.stdout.replace('Taiyuan–Jinzhong Integration', 'Taiyuan–Jinzhong Integration Area'));
-    expect(listing(path.join(xdg, 'briefing'))).toEqual(files);
+    expect(listing(lists)).toHaveLength(2);
+    expect(listing(lists)).toContain(files[0]);
     // Without XDG_CACHE_HOME, in the home's .cache.
     const home = tempDir('briefing-home-');
     expect((await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: '', HOME: home } })).code).toBe(0);
-    expect(listing(path.join(home, '.cache/briefing'))).toEqual(files);
+    expect(listing(path.join(home, '.cache/briefing'))).toEqual(['lists']);
     expect(listing(packageCache)).toEqual(before);
   });
 
@@ -72,9 +93,9 @@ describe('briefing list, its cache', () => {
     const odd = tempDir('briefing-odd-');
     mkdirSync(path.join(odd, 'briefing'));
     await cli(['list', '--data', data], { env: { XDG_CACHE_HOME: odd } });
-    const [name] = readdirSync(path.join(odd, 'briefing'));
-    rmSync(path.join(odd, 'briefing', name!));
-    mkdirSync(path.join(odd, 'briefing', name!));
+    const [name] = readdirSync(path.join(odd, 'briefing', 'lists'));
+    rmSync(path.join(odd, 'briefing', 'lists', name!));
+    mkdirSync(path.join(odd, 'briefing', 'lists', name!));
     for (const env of [{ XDG_CACHE_HOME: blocked }, { XDG_CACHE_HOME: odd }, { XDG_CACHE_HOME: '', HOME: '' }, { XDG_CACHE_HOME: 'relative/cache', HOME: path.join(blocked, 'briefing') }]) {
       const r = await cli(['list', '--data', data], { env });
       expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }, JSON.stringify(env)).toEqual({ code: 0, stdout: expected.stdout, stderr: '' });
