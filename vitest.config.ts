@@ -24,6 +24,7 @@ const UNIT = [
   'tests/preview/facts.test.ts',
   'tests/preview/units.test.ts',
   'tests/process.test.ts',
+  'tests/render/*.test.ts',
   'tests/sources/*.test.ts',
 ];
 

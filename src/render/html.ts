@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, existsSync } from 'node:fs';
 import { readDataText } from '../data/yaml.js';
 
@@ -29,13 +30,18 @@ export interface Templates {
   render(view: BriefingView & { svgs: string[] }): string;
 }
 
+/** The template sets compiled last in this process, by the hash of their folder and every file read. */
+const compiled = new Map<string, Templates>();
+const KEEP_COMPILED = 8;
+
 /**
- * Compiles the template set in `dir`: briefing.hbs, partials/*.hbs, styles/*.css.
+ * Compiles the template set in `dir`: briefing.hbs, partials/*.hbs, styles/*.css. A long-lived process
+ * (the preview, the scheduler) and a run after another in the same process compile a set once: its files
+ * are read every time, and a set whose folder and bytes are those of one compiled before is that one.
  * Escaping is on by default; triple braces are used only for the templates' own CSS and the font faces
  * the program writes. Data reaches the page only through {{ }} and the helpers below (render/escape.ts).
  */
 export function loadTemplates(dir: string): Templates {
-  const hb = Handlebars.create();
   // Template files are read like data files: regular files inside the folder, UTF-8, bounded; a link
   // (out of the tree, to a device) or a named pipe is refused by name, never followed or waited on.
   const read = (file: string) => {
@@ -44,6 +50,29 @@ export function loadTemplates(dir: string): Templates {
     if ('missing' in got) throw new BriefingError([{ file: path.relative(process.cwd(), file) || file, line: 0, col: 0, message: 'template file is missing', hint: 'give --templates a folder holding briefing.hbs, partials/ and styles/ (as templates/ does)' }]);
     throw new BriefingError([got.problem]);
   };
+  const partialsDir = path.join(dir, 'partials');
+  const partials = existsSync(partialsDir)
+    ? readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')).sort().map((f) => ({ name: f.replace(/\.hbs$/, ''), file: path.join(partialsDir, f), source: read(path.join(partialsDir, f)) }))
+    : [];
+  const mainFile = path.join(dir, 'briefing.hbs');
+  const main = { file: mainFile, source: read(mainFile) };
+  const stylesDir = path.join(dir, 'styles');
+  const css = existsSync(stylesDir)
+    ? readdirSync(stylesDir).filter((n) => n.endsWith('.css')).sort().map((f) => read(path.join(stylesDir, f))).join('\n')
+    : '';
+  const h = createHash('sha256').update(path.resolve(dir)).update('\0');
+  for (const p of [...partials, main]) h.update(p.file).update('\0').update(p.source).update('\0');
+  const key = h.update(css).digest('hex');
+  let set = compiled.get(key);
+  if (set) compiled.delete(key);
+  else set = compileTemplates(dir, partials, main, css);
+  compiled.set(key, set);
+  if (compiled.size > KEEP_COMPILED) compiled.delete(compiled.keys().next().value!);
+  return set;
+}
+
+function compileTemplates(dir: string, partials: { name: string; file: string; source: string }[], main: { file: string; source: string }, css: string): Templates {
+  const hb = Handlebars.create();
   const compile = (file: string, source: string) => {
     try {
       return hb.compile(source, { strict: false, noEscape: false });
@@ -87,30 +116,17 @@ export function loadTemplates(dir: string): Templates {
   /** A chart's SVG, written unescaped only once inertSvg has checked it: `{{inertSvg svg}}`. */
   hb.registerHelper('inertSvg', (s: unknown) => new Handlebars.SafeString(s ? inertSvg(String(s)) : ''));
 
-  const partialsDir = path.join(dir, 'partials');
-  const sources = new Map<string, string>();
-  if (existsSync(partialsDir)) {
-    for (const f of readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')).sort()) {
-      const file = path.join(partialsDir, f);
-      const source = read(file);
-      try {
-        hb.precompile(source);
-      } catch (e) {
-        throw templateError(file, e);
-      }
-      hb.registerPartial(f.replace(/\.hbs$/, ''), source);
-      sources.set(file, source);
+  for (const { name, file, source } of partials) {
+    try {
+      hb.precompile(source);
+    } catch (e) {
+      throw templateError(file, e);
     }
+    hb.registerPartial(name, source);
   }
-  const mainFile = path.join(dir, 'briefing.hbs');
-  sources.set(mainFile, read(mainFile));
   // Every include names a partial of this folder, told at its own place (not at the page that renders it).
-  for (const [file, source] of sources) checkIncludes(file, source, new Set(Object.keys(hb.partials)));
-  const stylesDir = path.join(dir, 'styles');
-  const css = existsSync(stylesDir)
-    ? readdirSync(stylesDir).filter((n) => n.endsWith('.css')).sort().map((f) => read(path.join(stylesDir, f))).join('\n')
-    : '';
-  const main = compile(mainFile, sources.get(mainFile)!);
+  for (const { file, source } of [...partials, main]) checkIncludes(file, source, new Set(Object.keys(hb.partials)));
+  const page = compile(main.file, main.source);
 
   return {
     render(view) {
@@ -120,7 +136,7 @@ export function loadTemplates(dir: string): Templates {
         : [view.zone, view.theme, view.edition].map((t) => t.zh ?? t.en).join(' · ');
       const charts = view.charts.map((c, i) => ({ ...c, svg: view.svgs[i] ?? '' }));
       try {
-        return main({ ...view, charts, css, fontFaces: FONT_PLACEHOLDER, contentSecurityPolicy: CONTENT_SECURITY_POLICY, runningHeader, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
+        return page({ ...view, charts, css, fontFaces: FONT_PLACEHOLDER, contentSecurityPolicy: CONTENT_SECURITY_POLICY, runningHeader, tocPlaceholder: TOC_PLACEHOLDER }, { allowProtoPropertiesByDefault: false });
       } catch (e) {
         // A value the page cannot hold safely is the program's fault (the schema should have refused it).
         if (e instanceof UnsafeOutput) throw e;
