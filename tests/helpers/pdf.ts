@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export interface PdfContent {
@@ -16,10 +17,28 @@ export interface PdfContent {
 const HEADER_Y = 842 - 20 * 2.835;
 const FOOTER_Y = 18 * 2.835;
 
+/**
+ * The PDFs read so far in this worker, by the hash of their bytes: the suite's briefings are read by
+ * several test files (a worker runs file after file, vitest.config.ts isolate: false).
+ */
+const read = new Map<string, Promise<PdfContent>>();
+
 /** Reads a PDF's text per page, its document information and its bookmarks, with pdf.js. */
 export async function readPdf(file: string): Promise<PdfContent> {
+  const bytes = readFileSync(file);
+  const key = createHash('sha256').update(bytes).digest('hex');
+  if (!read.has(key)) {
+    if (read.size >= 64) read.delete(read.keys().next().value!);
+    read.set(key, parsePdf(bytes));
+    read.get(key)!.catch(() => read.delete(key));
+  }
+  // A copy: a test may change what it got.
+  return structuredClone(await read.get(key)!);
+}
+
+async function parsePdf(bytes: Buffer): Promise<PdfContent> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(readFileSync(file)), disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
   try {
     const pages: string[] = [];
     const lastLines: string[] = [];
@@ -42,7 +61,7 @@ export async function readPdf(file: string): Promise<PdfContent> {
     };
     walk(await doc.getOutline());
     const { PDFDocument, PDFName, PDFString, PDFHexString } = await import('pdf-lib');
-    const catalogLang = (await PDFDocument.load(readFileSync(file), { updateMetadata: false })).catalog.get(PDFName.of('Lang'));
+    const catalogLang = (await PDFDocument.load(bytes, { updateMetadata: false })).catalog.get(PDFName.of('Lang'));
     const lang = catalogLang instanceof PDFString || catalogLang instanceof PDFHexString ? catalogLang.decodeText() : null;
     return { pages, text: pages.join('\n'), info: meta.info as Record<string, unknown>, lang, outline, lastLines };
   } finally {
