@@ -374,7 +374,7 @@ export function stageRun(outDir: string, edition: string, fault?: FaultHook): St
   let switched = false;
   const abort = () => {
     for (const d of [dir, root]) {
-      if (d && open.delete(d)) rmSync(d, { recursive: true, force: true });
+      if (d && open.delete(d)) removeStaged(d);
     }
     if (!switched) for (const e of entries.splice(0)) rmSync(e, { force: true });
     removeIfEmpty(versions);
@@ -446,10 +446,24 @@ function removeIfEmpty(dir: string): void {
   }
 }
 
+/**
+ * Removes a folder of a run that was not switched in. A write still in flight (a font subset written off
+ * the main thread when a signal ended the run) can add a file while the folder is being removed: it is
+ * tried again shortly, and a folder that still cannot be removed is left for the next run's tidy. Never
+ * throws: it runs in exit handlers and after a run's own failure, which must be the error reported.
+ */
+function removeStaged(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 10 });
+  } catch {
+    // Left for tidy().
+  }
+}
+
 /** For exit handlers: removes every folder this process was writing and had not switched in. */
 export function abortAllRuns(): void {
   for (const dir of open) {
-    rmSync(dir, { recursive: true, force: true });
+    removeStaged(dir);
     removeIfEmpty(path.dirname(dir));
   }
   open.clear();

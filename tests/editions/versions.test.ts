@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBriefings } from '../../src/build.js';
 import { resolveConfig } from '../../src/config.js';
 import { filesIn, readManifestAt, sha256File } from '../../src/editions/manifest.js';
+import { abortAllRuns, stageRun } from '../../src/editions/output.js';
 import { writeFileAtomicAsync } from '../../src/write.js';
 import { ROOT, cli as inProcess, tempDir } from '../helpers/cli.js';
 import { consistent, leftovers, outputState, sameState } from './output-state.js';
@@ -207,6 +208,26 @@ describe('leftovers', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^2 briefings/m);
     expect(consistent(outputState(out))).toBe(true);
+    expect(leftovers(out)).toEqual([]);
+  });
+
+  it('of a run that stopped while a write was still adding files to its staging folder: the stop is not turned into an error, and the next run removes them', async () => {
+    const out = tempDir('briefing-aborted-');
+    await build(out, '2023-03');
+    const staging = stageRun(out, '2023-03');
+    const dir = path.dirname(staging.staged('x'));
+    // A writer that never stops adding files, as a font subset written off the main thread when a signal
+    // ended the run (it made `rm` fail with ENOTEMPTY, thrown from the exit handler as a stack trace).
+    const writer = spawn(process.execPath, ['-e', `const fs = require('fs'); for (let i = 0; ; i++) try { fs.writeFileSync(${JSON.stringify(dir)} + '/f' + i, 'x'); } catch {}`], { stdio: 'ignore' });
+    try {
+      for (const t0 = Date.now(); readdirSync(dir).length < 50 && Date.now() - t0 < 10_000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(() => staging.abort()).not.toThrow();
+      expect(() => abortAllRuns()).not.toThrow();
+    } finally {
+      writer.kill('SIGKILL');
+      await new Promise((resolve) => writer.on('exit', resolve));
+    }
+    expect(cli(out, '2023-03', pair).stdout.trim()).toBe('0 briefings, 2 unchanged, edition 2023-03');
     expect(leftovers(out)).toEqual([]);
   });
 
