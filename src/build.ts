@@ -330,7 +330,8 @@ async function renderAndPrint(
     if (!done) mark('first-print');
     progress.printed.add(name);
     log.emit('info', event, fields);
-    effects.progress?.(++done, briefings.length);
+    done++;
+    effects.progress?.(done, briefings.length);
   };
   for (const { doc, zone, theme } of briefings) {
     await ahead.whenVacant();

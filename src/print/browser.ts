@@ -156,7 +156,7 @@ export function closeBrowser(browser: Browser): Promise<void> {
   if (!done) {
     done = (async () => {
       try {
-        await browser.close();
+        await stop(browser);
       } catch {
         // Already gone: make sure the process is.
         browser.process()?.kill('SIGKILL');
@@ -168,6 +168,25 @@ export function closeBrowser(browser: Browser): Promise<void> {
     closing.set(browser, done);
   }
   return done;
+}
+
+/**
+ * Ends a launched browser at once: its process group (Chromium and the renderers it started; Puppeteer
+ * launches it as the group's leader) is killed, and its end awaited. Chromium's own shutdown took about
+ * 0.1 s of every build, saving a profile that is deleted next. A browser without a process of this one's
+ * is closed as Puppeteer closes it.
+ */
+async function stop(browser: Browser): Promise<void> {
+  const proc = browser.process();
+  if (!proc?.pid || process.platform === 'win32' || proc.exitCode !== null || proc.signalCode !== null) return browser.close();
+  const ended = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  try {
+    process.kill(-proc.pid, 'SIGKILL');
+  } catch {
+    proc.kill('SIGKILL');
+  }
+  await ended;
+  await browser.disconnect();
 }
 
 /** For signal handlers: closes every browser this process launched. */

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cli, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, cli, runCli, spawnCli, tempDir } from '../helpers/cli.js';
+import { alive, descendants } from '../hostile/held-helpers.js';
 
 describe('the browser while printing', () => {
   it('refuses every network request', async () => {
@@ -33,6 +34,34 @@ describe('the browser while printing', () => {
     const r = runCli(['build', '--zone', 'taixin', '--theme', 'ecology', '--out', tempDir()], { env: { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' } });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual(['briefing: PUPPETEER_EXECUTABLE_PATH points to /nonexistent/chrome, which does not exist (fix the path or unset the variable)']);
+  });
+
+  it('ends Chromium and every process it started, and removes its profile, once a build is done', async () => {
+    const seen = new Set<number>();
+    const profiles = new Set<string>();
+    let poll: NodeJS.Timeout | undefined;
+    const r = await spawnCli(['build', '--out', tempDir('briefing-end-'), '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], {
+      spawned: (child) => {
+        poll = setInterval(() => {
+          for (const p of descendants(child.pid!)) {
+            seen.add(p);
+            try {
+              const dir = /--user-data-dir=([^\0]+)/.exec(readFileSync(`/proc/${p}/cmdline`, 'utf8'))?.[1];
+              if (dir) profiles.add(dir);
+            } catch {
+              // gone
+            }
+          }
+        }, 20);
+      },
+    });
+    clearInterval(poll);
+    expect(r.code, r.stderr).toBe(0);
+    // The browser, its zygotes and renderers: all ended with the build.
+    expect(seen.size).toBeGreaterThan(2);
+    expect([...seen].filter(alive)).toEqual([]);
+    expect(profiles.size).toBe(1);
+    for (const dir of profiles) expect(existsSync(dir), dir).toBe(false);
   });
 
   it('closes Chromium on Ctrl-C and leaves no partial PDF', async () => {
