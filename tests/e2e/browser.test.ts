@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli, runCli, spawnCli, tempDir } from '../helpers/cli.js';
-import { alive, descendants } from '../hostile/held-helpers.js';
+import { stillRunning, watchDescendants } from '../hostile/held-helpers.js';
 
 describe('the browser while printing', () => {
   it('refuses every network request', async () => {
@@ -37,31 +37,15 @@ describe('the browser while printing', () => {
   });
 
   it('ends Chromium and every process it started, and removes its profile, once a build is done', async () => {
-    const seen = new Set<number>();
-    const profiles = new Set<string>();
-    let poll: NodeJS.Timeout | undefined;
-    const r = await spawnCli(['build', '--out', tempDir('briefing-end-'), '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], {
-      spawned: (child) => {
-        poll = setInterval(() => {
-          for (const p of descendants(child.pid!)) {
-            seen.add(p);
-            try {
-              const dir = /--user-data-dir=([^\0]+)/.exec(readFileSync(`/proc/${p}/cmdline`, 'utf8'))?.[1];
-              if (dir) profiles.add(dir);
-            } catch {
-              // gone
-            }
-          }
-        }, 20);
-      },
-    });
-    clearInterval(poll);
+    let watched: ReturnType<typeof watchDescendants> | undefined;
+    const r = await spawnCli(['build', '--out', tempDir('briefing-end-'), '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], { spawned: (child) => (watched = watchDescendants(child.pid!)) });
+    watched!.stop();
     expect(r.code, r.stderr).toBe(0);
     // The browser, its zygotes and renderers: all ended with the build.
-    expect(seen.size).toBeGreaterThan(2);
-    expect([...seen].filter(alive)).toEqual([]);
-    expect(profiles.size).toBe(1);
-    for (const dir of profiles) expect(existsSync(dir), dir).toBe(false);
+    expect(watched!.seen.size).toBeGreaterThan(2);
+    expect(await stillRunning(watched!.seen)).toEqual([]);
+    expect(watched!.profiles.size).toBe(1);
+    for (const dir of watched!.profiles) expect(existsSync(dir), dir).toBe(false);
   });
 
   it('closes Chromium on Ctrl-C and leaves no partial PDF', async () => {

@@ -110,6 +110,46 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
+/**
+ * Watches the processes under `pid` every 20 ms until `stop`: every one seen, and the Chromium profile
+ * folders (--user-data-dir) they were started with. `look` takes one more look at once.
+ */
+export function watchDescendants(pid: number): { seen: Set<number>; profiles: Set<string>; look(): void; stop(): void } {
+  const seen = new Set<number>();
+  const profiles = new Set<string>();
+  const look = () => {
+    for (const p of descendants(pid)) {
+      seen.add(p);
+      try {
+        const dir = /--user-data-dir=([^\0]+)/.exec(readFileSync(`/proc/${p}/cmdline`, 'utf8'))?.[1];
+        if (dir) profiles.add(dir);
+      } catch {
+        // gone
+      }
+    }
+  };
+  const poll = setInterval(look, 20);
+  return { seen, profiles, look, stop: () => clearInterval(poll) };
+}
+
+/**
+ * Those of `pids` still running after up to 5 s, each with its command (one ended but not yet reaped, a
+ * zombie, counts as gone: where the container's init reaps slowly, zombies of Chromium stay listed in
+ * /proc for a second or two).
+ */
+export async function stillRunning(pids: Iterable<number>): Promise<string[]> {
+  const all = [...pids];
+  const deadline = performance.now() + 5000;
+  while (all.some(alive) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return all.filter(alive).map((p) => {
+    try {
+      return `${p} ${readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0]}`;
+    } catch {
+      return `${p}`;
+    }
+  });
+}
+
 /** Whether a process runs: one that has ended but is not yet reaped (a zombie, state Z) does not. */
 export const alive = (pid: number) => {
   try {

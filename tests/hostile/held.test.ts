@@ -33,7 +33,7 @@ import { startPreview, type Preview } from '../../src/preview/server.js';
 import { ROOT, copyProject, tempDir } from '../helpers/cli.js';
 import { consistent, leftovers, outputState, sameState } from '../editions/output-state.js';
 import { rawRequest } from '../preview/events.js';
-import { BIN, BUILD, NOW, SHEET, TEMPLATES, alive, descendants, expectRefused, lineOf, replaceOnce, run, state, withFiles } from './held-helpers.js';
+import { BIN, BUILD, NOW, SHEET, TEMPLATES, descendants, expectRefused, lineOf, replaceOnce, run, state, stillRunning, watchDescendants, withFiles } from './held-helpers.js';
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -329,20 +329,7 @@ describe('a signal during a build', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const seen = new Set<number>();
-    const profiles = new Set<string>();
-    const look = () => {
-      for (const p of descendants(child.pid!)) {
-        seen.add(p);
-        try {
-          const dirArg = /--user-data-dir=([^\0]+)/.exec(readFileSync(`/proc/${p}/cmdline`, 'utf8'))?.[1];
-          if (dirArg) profiles.add(dirArg);
-        } catch {
-          // gone
-        }
-      }
-    };
-    const poll = setInterval(look, 20);
+    const { seen, profiles, look, stop } = watchDescendants(child.pid!);
     try {
       await new Promise<void>((resolve, reject) => {
         void exited.then((code) => reject(new Error(`exited ${code} before the signal: ${stdout}${stderr}`)));
@@ -365,16 +352,13 @@ describe('a signal during a build', () => {
       child.kill(signal);
       expect(await exited).toBe(exitCode);
     } finally {
-      clearInterval(poll);
+      stop();
       child.kill('SIGKILL');
     }
     expect(stderr).toBe('');
     expect(seen.size).toBeGreaterThan(0);
-    // Every process under the run has ended (one ended but not yet reaped, a zombie, counts as gone: where
-    // the container's init reaps slowly, zombies of Chromium stay listed in /proc for a second or two).
-    const deadline = performance.now() + 5000;
-    while ([...seen].some(alive) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect([...seen].filter(alive).map((p) => `${p} ${readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0]}`)).toEqual([]);
+    // Every process under the run has ended.
+    expect(await stillRunning(seen)).toEqual([]);
     for (const profile of profiles) expect(existsSync(profile), profile).toBe(false);
     expect(sameState(outputState(out), before)).toBe(true);
     expect(leftovers(out)).toEqual([]);
