@@ -41,8 +41,9 @@ export default defineConfig({
     // leaves state behind: the in-process command line (tests/helpers/cli.ts) restores the working
     // directory and the environment, and nothing mocks a module.
     isolate: false,
-    // After each file, the temporary folders it made are removed (tests/helpers/cli.ts tempDir).
-    setupFiles: ['tests/cleanup.ts'],
+    // After each file, the temporary folders it made are removed (tests/helpers/cli.ts tempDir); the Node
+    // processes a test starts preload tests/helpers/no-opt.mjs.
+    setupFiles: ['tests/setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       { extends: true, test: { name: 'e2e', include: ['tests/**/*.test.ts'], exclude: UNIT, globalSetup: ['tests/global-setup.ts'] } },

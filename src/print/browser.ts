@@ -139,6 +139,10 @@ export async function launchBrowser(info: BrowserInfo, spawned?: () => void): Pr
     clearTimeout(deadline);
     starting.delete(profile);
   }
+  // A pipe to a browser that died with messages unread (killed when done, or crashed) fails with
+  // ECONNRESET, possibly after Puppeteer has stopped listening to it: an error nobody heard would end this
+  // process. The browser's end is told by its process and its connection.
+  for (const stream of browser.process()?.stdio ?? []) stream?.on('error', () => undefined);
   open.set(browser, profile);
   return browser;
 }

@@ -58,7 +58,7 @@ async function inProcess(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
   }
 }
 
-/** The folders tempDir made since the last removeTempDirs (tests/cleanup.ts calls it after each test file). */
+/** The folders tempDir made since the last removeTempDirs (tests/setup.ts calls it after each test file). */
 const made: string[] = [];
 
 /** Removes the folders tempDir made: a test run leaves nothing in the system's temporary folder. */
