@@ -3,7 +3,7 @@
  * - after the file, the temporary folders its tests made with tempDir (data copies, output folders,
  *   profiles) are removed, so a run does not leave hundreds of them behind;
  * - the Node processes its tests start (the command line in a process of its own) preload
- *   helpers/no-opt.mjs: a quarter less CPU for each, the same program.
+ *   helpers/no-opt.mjs: less CPU for the short ones, the same program.
  */
 import path from 'node:path';
 import { afterAll } from 'vitest';
