@@ -5,7 +5,7 @@
  * again, cost more than rendering it; the actual page is written as PNG only when it fails.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
@@ -100,17 +100,6 @@ export function rasterizePixels(pdf: string, outDir: string): Raster[] {
  */
 const QUICK_PNG = { deflateLevel: 1, filterType: 0 };
 
-/** The baselines decoded in this worker, by file, size and time: several tests compare against the same pages. */
-const decoded = new Map<string, { stamp: string; png: PNG }>();
-
-function baseline(file: string): PNG {
-  const st = statSync(file);
-  const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
-  let kept = decoded.get(file);
-  if (kept?.stamp !== stamp) decoded.set(file, (kept = { stamp, png: PNG.sync.read(readFileSync(file)) }));
-  return kept.png;
-}
-
 /**
  * Compares one document's pages (from rasterizePixels) with its baselines. A failing page's actual image
  * is written to actualDir/page-NN.png and its diff to diffDir/page-NN-diff.png.
@@ -128,7 +117,7 @@ export function compareDocument(doc: string, actual: Raster[], actualDir: string
   }
   mkdirSync(diffDir, { recursive: true });
   return actual.map((b, i) => {
-    const a = baseline(expected[i]!);
+    const a = PNG.sync.read(readFileSync(expected[i]!));
     const result: PageResult = { doc, page: i + 1, diffPixels: 0, expected: expected[i]!, actual: pageFile(i) };
     if (a.width !== b.width || a.height !== b.height) {
       writeActual(i);
