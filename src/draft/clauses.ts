@@ -42,7 +42,7 @@ export function figuresOf(text: string): Figure[] {
 }
 
 /** A segment that continues the one before it rather than stating a new subject. */
-const CONTINUES = /^(同比|比上年|较上年|环比|增长|下降|增幅|降幅|占|其中|分别|均|约占|提高|增加|减少)/;
+const CONTINUES = /^(同比|[比较](?:上年|去年)|环比|增长|下降|增幅|降幅|占|其中|分别|均|约占|提高|增加|减少)/;
 
 export function clausesOf(sourceText: string): Clause[] {
   const text = normalizeText(sourceText);

@@ -24,8 +24,12 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const num = (s: string) => (/^\d+$/.test(s) ? Number(s) : (parseChineseNumeral(s) ?? NaN));
 const MONTH = '(\\d{1,2}|十[一二]?|[一二三四五六七八九])';
 
-/** The year a clause speaks of: written (2023年), relative (今年, 去年, 明年), or the publication's. */
-function yearOf(text: string, published: number): { year: number; read: boolean } {
+/**
+ * The year a clause speaks of: written (2023年), relative (今年, 去年, 明年), or the publication's. A year
+ * it compares with (比去年同期, 较上年, 与2022年相比, 同比) is a baseline, not the figure's.
+ */
+function yearOf(clause: string, published: number): { year: number; read: boolean } {
+  const text = clause.replace(/[比较与](?:上年|去年|20\d\d年)(?:同期)?/g, '');
   const written = /(20\d\d)年(?!以来|以前)/.exec(text);
   if (written) return { year: Number(written[1]), read: true };
   if (/去年|上年/.test(text)) return { year: published - 1, read: true };
