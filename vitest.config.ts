@@ -16,6 +16,7 @@ const UNIT = [
   'tests/data/load.test.ts',
   'tests/draft/figures.test.ts',
   'tests/draft/guess.test.ts',
+  'tests/draft/match.test.ts',
   'tests/draft/seeds.test.ts',
   'tests/draft/usage.test.ts',
   'tests/editions/hash.test.ts',

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { usageError } from '../errors.js';
 import { clausesOf } from './clauses.js';
 import { dateClause, guessTheme, guessZone, titleOf } from './guess.js';
-import { indexFacts, matchFigure, type Match } from './match.js';
+import { indexFacts, matchFigure, possibleRevision, type Match } from './match.js';
 
 const stringifyYaml = (v: unknown) => stringify(v, { lineWidth: 0, flowCollectionPadding: true });
 
@@ -85,6 +85,12 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
       else notes.push(`differs from ${where}, which states ${m.value} for the same or a later date: decide which reading holds`);
     }
     const status = allKnown ? 'known' : revision ? revision.status : 'new';
+    if (status === 'new') {
+      for (const [i, f] of clause.figures.entries()) {
+        const maybe = matches[i] ? undefined : possibleRevision(f, clause, dating.kind, index.get(zone.id) ?? []);
+        if (maybe) notes.push(`${f.text} may be another figure for "${maybe.fact.id}" (${maybe.fact.file}:${placeOf(maybe.fact).line}), which states ${maybe.value} as of ${observedAt(maybe.fact)}: if so, set review.status to update and review.fact to ${maybe.fact.id}`);
+      }
+    }
     // Known figures are counted above; everything else is for a person to review.
     if (status === 'update') summary.updates++;
     if (status === 'conflict') summary.conflicts++;

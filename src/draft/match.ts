@@ -104,3 +104,21 @@ export function matchFigure(figure: Figure, clause: { text: string; before: stri
   }
   return best;
 }
+
+/**
+ * A fact of the base that may state an earlier or later figure for the same indicator, where matchFigure
+ * found none: the same unit (and measure word) and kind, named alike (as SAME_INDICATOR), but short of
+ * what a revision needs to be proposed on its own. "太原至忻州间日均开行动车组列车18对" and "日常开行的动车组
+ * 列车达到12对" name one service. Only said in the draft's note, for the reviewer to decide.
+ */
+export function possibleRevision(figure: Figure, clause: { text: string }, kind: string, index: Indexed[]): { fact: Fact; value: number } | undefined {
+  const lead = leadIn(clause.text, figure.index);
+  if (lead.length < 4) return undefined;
+  let best: { fact: Fact; value: number; score: number } | undefined;
+  for (const e of index) {
+    if (e.unit !== figure.unit || (figure.unit === 'count' && e.noun !== (figure.noun?.zh ?? '')) || e.fact.kind !== kind || sameNumber(e.value, figure.value)) continue;
+    const score = Math.max(dice(lead, e.lead), dice(lead, e.title) * 0.9);
+    if (score >= SAME_INDICATOR && (!best || score > best.score)) best = { fact: e.fact, value: e.value, score };
+  }
+  return best && { fact: best.fact, value: best.value };
+}
