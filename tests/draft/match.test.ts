@@ -14,7 +14,7 @@ describe('a drafted figure and the facts of the base', () => {
   it('names a fact that may state an earlier figure for the same indicator, where it is not sure enough to propose an update', () => {
     const [fact] = draft('太原至忻州间日均开行动车组列车18对。');
     expect(fact!.review!.status).toBe('new');
-    expect(fact!.review!.note).toContain('18对 may be another figure for "tx-intercity-emu-daily-pairs" (data/facts/taixin/transport.yaml:16), which states 12 as of 2022-11: if so, set review.status to update and review.fact to tx-intercity-emu-daily-pairs');
+    expect(fact!.review!.note).toMatch(/18对 may be another figure for "tx-intercity-emu-daily-pairs" \(data\/facts\/taixin\/transport\.yaml:\d+\), which states 12 as of 2022-11: if so, set review\.status to update and review\.fact to tx-intercity-emu-daily-pairs/);
   });
 
   it('names none for another indicator in the same unit and measure word', () => {
