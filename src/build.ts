@@ -272,6 +272,7 @@ export async function openPrinter(config: Config, on: { warning(event: string, f
   return createPrinter({
     concurrency: config.concurrency, recycleAfter: config.recycleAfter, timeoutMs: config.printTimeoutMs, env: config.env,
     ...(config.browserWs ? { endpoints: config.browserWs } : {}),
+    ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
     onWarning: on.warning,
     roots: [path.resolve(config.outDir)],
     onBrowser: on.browser,

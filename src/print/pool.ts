@@ -37,6 +37,8 @@ export interface PoolOptions {
   onBrowser?(description: string): void;
   /** An endpoint dropped: `browser-dropped`, with the endpoint, the reason and what is left. */
   onWarning?(event: string, fields: Record<string, unknown>): void;
+  /** Where the text-layout probe's font and width made by earlier runs are kept (config.ts cacheFolder). */
+  cacheDir?: string;
 }
 
 /** Reaching an endpoint (its address, the connection, its version and the probe) takes at most this long. */
@@ -332,7 +334,7 @@ class PrintPool implements Printer {
     try {
       const version = await browser.version();
       const tab = await openPrintPage(browser, this.opts.roots);
-      const probe = await probeTextLayout(tab);
+      const probe = await probeTextLayout(tab, this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {});
       if (!probe.ok) {
         await tab.close().catch(() => undefined);
         throw new Error(probeMismatch(probe));

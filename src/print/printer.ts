@@ -33,6 +33,8 @@ export interface PrinterOptions {
   onBrowser?(description: string): void;
   /** Something the run should know but that fails nothing: a remote browser dropped from the pool. */
   onWarning?(event: string, fields: Record<string, unknown>): void;
+  /** The user's cache folder (config.ts cacheFolder), for what remote browsers' probe needs (print/probe.ts). */
+  cacheDir?: string;
 }
 
 class BrowserGone extends Error {}
@@ -261,6 +263,6 @@ class PrintService implements Printer {
 export function createPrinter(opts: PrinterOptions): Printer {
   const endpoints = [...(opts.endpoints ?? []), ...(opts.browserWs ? [opts.browserWs] : [])];
   if (!endpoints.length) return new PrintService(opts);
-  const { concurrency, timeoutMs, roots, onBrowser, onWarning } = opts;
-  return createPool({ endpoints, concurrency, timeoutMs, roots, ...(onBrowser ? { onBrowser } : {}), ...(onWarning ? { onWarning } : {}) });
+  const { concurrency, timeoutMs, roots, onBrowser, onWarning, cacheDir } = opts;
+  return createPool({ endpoints, concurrency, timeoutMs, roots, ...(onBrowser ? { onBrowser } : {}), ...(onWarning ? { onWarning } : {}), ...(cacheDir ? { cacheDir } : {}) });
 }

@@ -159,7 +159,7 @@ describe.skipIf(!SHELL)('a pool of remote headless shells', () => {
       const tab = await openPrintPage(browser, [ROOT]);
       // As printed (text-rendering: geometricPrecision), then as the shell lays text out by default.
       const printed = await probeTextLayout(tab);
-      const hinted = await probeTextLayout(tab, 'auto');
+      const hinted = await probeTextLayout(tab, { textRendering: 'auto' });
       expect(printed.ok, JSON.stringify(printed)).toBe(true);
       expect(hinted.ok, JSON.stringify(hinted)).toBe(false);
       expect(Math.abs(hinted.measured - hinted.expected)).toBeGreaterThan(1);
