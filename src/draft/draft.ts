@@ -12,7 +12,7 @@ import type { DraftFactSpec, DraftSheetSpec } from '../data/schema.js';
 import { stringify } from 'yaml';
 import { usageError } from '../errors.js';
 import { clausesOf } from './clauses.js';
-import { dateClause, guessTheme, guessZone, titleOf } from './guess.js';
+import { dateClause, guessTheme, guessZone, openingPeriod, titleOf } from './guess.js';
 import { indexFacts, matchFigure, possibleRevision, type Match } from './match.js';
 
 const stringifyYaml = (v: unknown) => stringify(v, { lineWidth: 0, flowCollectionPadding: true });
@@ -46,10 +46,11 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
   const summary: DraftSummary = { source: sourceId, clauses: 0, figures: 0, known: 0, review: 0, updates: 0, conflicts: 0 };
   const drafted: DraftFactSpec[] = [];
 
+  const opening = openingPeriod(normalizeText(source.text), source.published);
   for (const clause of clausesOf(source.text)) {
     summary.clauses++;
     summary.figures += clause.figures.length;
-    const dating = dateClause(clause, source.published);
+    const dating = dateClause(clause, source.published, opening);
     const named = guessZone(clause, zones);
     const zone = named ?? zones[0]!;
     const notes = [...dating.notes];

@@ -57,7 +57,7 @@ const SINCE = new RegExp(`${MONTH}月(?:\\d{1,2}日)?[^,，]*以来`);
  * is last year's (a March article's "10月" is last October); a forecast (预计明年5月) is a target, and so
  * is a figure for a year after the publication.
  */
-export function dateClause(clause: Clause, published: string): Dating {
+export function dateClause(clause: Clause, published: string, opening?: OpeningPeriod): Dating {
   const [py, pm] = published.split('-').map(Number) as [number, number];
   // Titles in 《》 (《中长期铁路网规划》) say nothing about the figure.
   const strip = (t: string) => t.replace(/《[^》]*》/g, (m) => '□'.repeat(m.length));
@@ -116,8 +116,47 @@ export function dateClause(clause: Clause, published: string): Dating {
   if (dayBefore || monthBefore) return { kind: 'metric', as_of: dayBefore ? at(dayBefore, true) : at(monthBefore!, false), notes };
   if (/年底|年末|全年/.test(before + here) && yearRead) return { kind: 'metric', as_of: `${y}-12`, notes };
   if (yearRead && y < py) return { kind: 'metric', as_of: `${y}-12`, notes: [`dated to the end of ${y}: the clause gives the year only`] };
+  // A figure the text gives no date, in an article that opens with the period it reports on (今年前三季度…):
+  // that period, unless the figure is a running total (累计, 截至, 已…).
+  if (opening && !yearRead && !DONE.test(before + here)) {
+    notes.push(`period taken from the article's opening "${opening.phrase}": the clause gives no date of its own`);
+    return period(opening.from, opening.to, opening.year === undefined ? undefined : String(opening.year));
+  }
   notes.push(`as_of assumed to be the publication month ${published.slice(0, 7)}: the clause gives no date`);
   return { kind: 'metric', as_of: published.slice(0, 7), notes };
+}
+
+/** The period an article says it reports on, in its opening: 今年前三季度, 2023年上半年, 1—9月. */
+export interface OpeningPeriod {
+  from: number;
+  to: number;
+  /** Written (2023年) or relative (今年, 去年); else the period's latest year not after the publication. */
+  year?: number;
+  phrase: string;
+}
+
+/** The period named in the first three sentences of a source's text, if one is. */
+export function openingPeriod(text: string, published: string): OpeningPeriod | undefined {
+  const py = Number(published.slice(0, 4));
+  const opening = (text.match(/[^。！？]+[。！？]?/g) ?? []).slice(0, 3).join('');
+  /** The year written just before a period (2023年, 今年, 去年), and its text. */
+  const yearBefore = (at: number): { year?: number; text: string } => {
+    const m = /(?:(20\d\d)年|(今年|本年)|(去年|上年))$/.exec(opening.slice(Math.max(0, at - 5), at));
+    if (!m) return { text: '' };
+    return { year: m[1] ? Number(m[1]) : m[2] ? py : py - 1, text: m[0] };
+  };
+  const found = (from: number, to: number, at: number, phrase: string): OpeningPeriod => {
+    const { year, text: said } = yearBefore(at);
+    return { from, to, ...(year === undefined ? {} : { year }), phrase: said + phrase };
+  };
+  const span = SPAN.exec(opening);
+  if (span && !span[1] && !span[3]) return found(num(span[2]!), num(span[4]!), span.index, span[0]);
+  // The longest first: 第一季度 before 一季度, 前三季度 before 三季度.
+  for (const [q, [from, to]] of Object.entries(QUARTERS).sort(([a], [b]) => b.length - a.length)) {
+    const at = opening.indexOf(q);
+    if (at >= 0) return found(from, to, at, q);
+  }
+  return undefined;
 }
 
 /** How often a text names any of the words. */
