@@ -107,6 +107,7 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
       values: clause.figures.map((f) => ({
         value: f.value,
         unit: f.unit,
+        ...(changeLabel(clause.text, f) ? { label: { zh: changeLabel(clause.text, f)!, en: '' } } : {}),
         ...(f.noun ? { noun: { zh: f.noun.zh, en: '' } } : {}),
         ...(f.qualifier ? { qualifier: f.qualifier } : {}),
       })),
@@ -122,6 +123,15 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
   return { sheet: { source: sourceId, facts: drafted }, summary };
 }
 
+
+/**
+ * The words that make a percentage a change rather than a level, as its label: "同比增长" in
+ * "同比增长76.3%", "比去年同期增长" in "…42万人次,比去年同期增长35%". A reader sees them beside the figure.
+ */
+function changeLabel(text: string, figure: { index: number; unit: string }): string | undefined {
+  if (figure.unit !== '%' && figure.unit !== 'pp') return undefined;
+  return /(?:同比|环比|[比较](?:上年|去年)(?:同期)?)?(?:增长|下降|提高|降低|减少|增加)了?$/.exec(text.slice(0, figure.index))?.[0];
+}
 
 /** The draft sheet as YAML, with a header saying what to do with it. */
 export function draftYaml(sheet: DraftSheetSpec, source: Source): string {

@@ -22,3 +22,15 @@ describe('a drafted figure and the facts of the base', () => {
     expect(fact!.review!.note ?? '').not.toContain('may be another figure');
   });
 });
+
+describe('a drafted percentage that is a change', () => {
+  it('carries the words that make it one as its label, as the base writes them', () => {
+    const [fact] = draft('交通方面，城际公交累计运送旅客42万人次，比去年同期增长35%。');
+    expect(fact!.values.map((v) => v.label?.zh)).toEqual([undefined, '比去年同期增长']);
+    const [infrastructure] = draft('1—9月，基础设施投资同比增长76.3%。');
+    expect(infrastructure!.values.map((v) => [v.value, v.unit, v.label?.zh])).toEqual([[76.3, '%', '同比增长']]);
+    // A share is no change.
+    const [share] = draft('流域水质优良断面比例达到90%。');
+    expect(share!.values[0]!.label).toBeUndefined();
+  });
+});
