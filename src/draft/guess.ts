@@ -150,7 +150,11 @@ export function openingPeriod(text: string, published: string): OpeningPeriod | 
     return { from, to, ...(year === undefined ? {} : { year }), phrase: said + phrase };
   };
   const span = SPAN.exec(opening);
-  if (span && !span[1] && !span[3]) return found(num(span[2]!), num(span[4]!), span.index, span[0]);
+  if (span) {
+    const written = span[3] ?? span[1];
+    // 2023年1—9月: the year is the span's own; 今年1—9月: the one before it.
+    return written ? { from: num(span[2]!), to: num(span[4]!), year: Number(written), phrase: span[0] } : found(num(span[2]!), num(span[4]!), span.index, span[0]);
+  }
   // The longest first: 第一季度 before 一季度, 前三季度 before 三季度.
   for (const [q, [from, to]] of Object.entries(QUARTERS).sort(([a], [b]) => b.length - a.length)) {
     const at = opening.indexOf(q);

@@ -40,6 +40,8 @@ describe('the period an article opens with', () => {
     expect(openingPeriod(ARTICLE, '2023-10-18')).toEqual({ from: 1, to: 9, year: 2023, phrase: '今年前三季度' });
     expect(openingPeriod('2023年第一季度，全市新增企业300家。', '2023-04-20')).toEqual({ from: 1, to: 3, year: 2023, phrase: '2023年第一季度' });
     expect(openingPeriod('1—9月，园区完成投资18亿元。', '2023-10-20')).toEqual({ from: 1, to: 9, phrase: '1—9月' });
+    expect(openingPeriod('2022年1—9月，园区完成投资18亿元。', '2023-03-20')).toEqual({ from: 1, to: 9, year: 2022, phrase: '2022年1—9月' });
+    expect(openingPeriod('今年1—6月，园区完成投资18亿元。', '2023-07-20')).toEqual({ from: 1, to: 6, year: 2023, phrase: '今年1—6月' });
     expect(openingPeriod('记者从推进会上获悉，项目建设加快推进。交通方面进展明显。产业方面亦然。上半年新增企业300家。', '2023-07-20')).toBeUndefined();
   });
 
