@@ -88,7 +88,10 @@ export function removeAbandonedProfiles(dir = os.tmpdir()): void {
       } catch {
         abandoned = Date.now() - statSync(folder).mtimeMs > 3_600_000;
       }
-      if (abandoned) rmSync(folder, { recursive: true, force: true });
+      if (abandoned) {
+        removeSingletonFolder(folder);
+        rmSync(folder, { recursive: true, force: true });
+      }
     } catch {
       // Another process's folder, or gone already: not ours to worry about.
     }
@@ -209,9 +212,25 @@ export async function closeAllBrowsers(): Promise<void> {
 
 /** Removes a profile folder; one that cannot be removed (Chromium still writing in it) is left to the next launch's sweep. */
 function removeProfile(profile: string): void {
+  removeSingletonFolder(profile);
   try {
     rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
   } catch {
     // removeAbandonedProfiles takes it once its process has gone.
+  }
+}
+
+/**
+ * The full Chromium keeps its single-instance socket in a folder of the system's temporary folder
+ * (org.chromium.Chromium.XXXXXX), linked from the profile as SingletonSocket, and removes it only on its
+ * own shutdown: a browser ended by its process group's kill (stop) left one behind every run. Removed
+ * with the profile; only such a folder, directly in the temporary folder, is ever touched.
+ */
+function removeSingletonFolder(profile: string): void {
+  try {
+    const folder = path.dirname(readlinkSync(path.join(profile, 'SingletonSocket')));
+    if (path.dirname(folder) === os.tmpdir() && /^org\.chromium\.Chromium\.\w+$/.test(path.basename(folder))) rmSync(folder, { recursive: true, force: true });
+  } catch {
+    // No such link (the headless shell makes none), or gone already.
   }
 }

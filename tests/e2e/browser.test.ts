@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -36,16 +36,38 @@ describe('the browser while printing', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['briefing: PUPPETEER_EXECUTABLE_PATH points to /nonexistent/chrome, which does not exist (fix the path or unset the variable)']);
   });
 
-  it('ends Chromium and every process it started, and removes its profile, once a build is done', async () => {
+  // The headless shell the build prefers, and the full Chromium, which also keeps a socket folder in the
+  // system's temporary folder (org.chromium.Chromium.*, linked from the profile as SingletonSocket).
+  const browsers: [string, string | undefined][] = [['the headless shell', undefined], ...(existsSync('/usr/bin/chromium') ? [['the full Chromium', '/usr/bin/chromium'] as [string, string]] : [])];
+  it.each(browsers)('ends %s and every process it started, and removes its profile, once a build is done', async (_, executable) => {
     let watched: ReturnType<typeof watchDescendants> | undefined;
-    const r = await spawnCli(['build', '--out', tempDir('briefing-end-'), '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], { spawned: (child) => (watched = watchDescendants(child.pid!)) });
+    const sockets = new Set<string>();
+    let poll: NodeJS.Timeout | undefined;
+    const r = await spawnCli(['build', '--out', tempDir('briefing-end-'), '--zone', 'taiyuan-jinzhong', '--theme', 'transport,ecology'], {
+      // In a process of its own, PUPPETEER_EXECUTABLE_PATH included: Puppeteer reads it once, when it loads.
+      ...(executable ? { env: { PUPPETEER_EXECUTABLE_PATH: executable } } : {}),
+      spawned: (child) => {
+        watched = watchDescendants(child.pid!);
+        poll = setInterval(() => {
+          for (const profile of watched!.profiles) {
+            try {
+              sockets.add(path.dirname(readlinkSync(path.join(profile, 'SingletonSocket'))));
+            } catch {
+              // none (yet)
+            }
+          }
+        }, 20);
+      },
+    });
     watched!.stop();
+    clearInterval(poll);
     expect(r.code, r.stderr).toBe(0);
     // The browser, its zygotes and renderers: all ended with the build.
     expect(watched!.seen.size).toBeGreaterThan(2);
     expect(await stillRunning(watched!.seen)).toEqual([]);
     expect(watched!.profiles.size).toBe(1);
-    for (const dir of watched!.profiles) expect(existsSync(dir), dir).toBe(false);
+    for (const dir of [...watched!.profiles, ...sockets]) expect(existsSync(dir), dir).toBe(false);
+    if (executable) expect([...sockets]).toHaveLength(1);
   });
 
   it('closes Chromium on Ctrl-C and leaves no partial PDF', async () => {

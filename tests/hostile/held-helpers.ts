@@ -121,7 +121,8 @@ export function watchDescendants(pid: number): { seen: Set<number>; profiles: Se
     for (const p of descendants(pid)) {
       seen.add(p);
       try {
-        const dir = /--user-data-dir=([^\0]+)/.exec(readFileSync(`/proc/${p}/cmdline`, 'utf8'))?.[1];
+        // Up to a NUL, or a space: the full Chromium rewrites its helpers' command lines as one string.
+        const dir = /--user-data-dir=([^\0 ]+)/.exec(readFileSync(`/proc/${p}/cmdline`, 'utf8'))?.[1];
         if (dir) profiles.add(dir);
       } catch {
         // gone
