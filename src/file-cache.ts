@@ -22,6 +22,12 @@ export const cacheKey = (...parts: (string | Uint8Array)[]): string => {
   return h.digest('hex');
 };
 
+/** What a result is made from, when that is a file: its path, size and modification time (read, not hashed). */
+export const fileIdentity = (file: string): string => {
+  const st = statSync(file);
+  return `${file}\0${st.size}\0${st.mtimeMs}`;
+};
+
 export class FileCache {
   readonly #dir: string | undefined;
 

@@ -97,6 +97,7 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
     if (status === 'conflict') summary.conflicts++;
     if (status !== 'known') summary.review++;
     const { kind, notes: _dated, ...dates } = dating;
+    const labels = clause.figures.map((f) => changeLabel(clause.text, f));
     drafted.push({
       id: draftId(sourceId, drafted.length + 1),
       zone: zone.id,
@@ -104,10 +105,10 @@ export function draftSource(base: FactBase, sourceId: string): { sheet: DraftShe
       kind,
       title: { zh: titleOf(clause), en: '' },
       summary: { zh: `${clause.text}。`, en: '' },
-      values: clause.figures.map((f) => ({
+      values: clause.figures.map((f, i) => ({
         value: f.value,
         unit: f.unit,
-        ...(changeLabel(clause.text, f) ? { label: { zh: changeLabel(clause.text, f)!, en: '' } } : {}),
+        ...(labels[i] ? { label: { zh: labels[i], en: '' } } : {}),
         ...(f.noun ? { noun: { zh: f.noun.zh, en: '' } } : {}),
         ...(f.qualifier ? { qualifier: f.qualifier } : {}),
       })),

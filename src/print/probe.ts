@@ -8,14 +8,13 @@
  * in the browser and compared with its width from the font's own advances, shaped by HarfBuzz here.
  * Measured by the pool before an endpoint takes a document, and by `briefing doctor`.
  */
-import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { FONT_FACES } from '../render/fonts.js';
 import { subsetFont } from '../render/subset.js';
-import { FileCache, cacheKey } from '../file-cache.js';
+import { FileCache, cacheKey, fileIdentity } from '../file-cache.js';
 
 const TEXT = 'Hamburgefonstiv 0123456789';
 /** Large enough that whole-pixel advances add up to pixels over the string (about 4 px at this size). */
@@ -52,8 +51,7 @@ function prepare(cacheDir?: string): Promise<Prepared> {
     let key: string | undefined;
     try {
       // What the result is made from: the font file and HarfBuzz as installed, this module (the text and size), Node.
-      const identity = (f: string) => `${f}\0${statSync(f).size}\0${statSync(f).mtimeMs}`;
-      key = cacheKey(identity(file), identity(require.resolve('harfbuzzjs')), identity(fileURLToPath(import.meta.url)), process.version);
+      key = cacheKey(fileIdentity(file), fileIdentity(require.resolve('harfbuzzjs')), fileIdentity(fileURLToPath(import.meta.url)), process.version);
       const kept = cache.get(key);
       const parsed = kept && (JSON.parse(kept.toString()) as Prepared);
       if (parsed && typeof parsed.font === 'string' && Number.isFinite(parsed.expected)) return parsed;

@@ -1,10 +1,9 @@
-import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { subsetFont } from './subset.js';
 import { cssString } from './escape.js';
-import { FileCache, cacheKey } from '../file-cache.js';
+import { FileCache, cacheKey, fileIdentity } from '../file-cache.js';
 
 /**
  * Fonts come from npm (full TrueType files of Noto Sans SC and Noto Sans), never from the system.
@@ -50,18 +49,16 @@ export interface FontFile {
 /** Subsets made in this process, by font and characters: briefings with the same characters share the work. */
 const subsets = new Map<string, Buffer>();
 const SUBSETS_MAX = 64;
-/** What a subset is made from besides its characters and Node's version: the font file, HarfBuzz's build and subset.ts's options, by size and time. */
-const identity = (file: string) => {
-  const st = statSync(file);
-  return `${file}\0${st.size}\0${st.mtimeMs}`;
-};
 let subsetter: string | undefined;
-/** The cache key of a subset, or undefined (no cache) when what it is made from cannot be told. */
+/**
+ * The cache key of a subset, or undefined (no cache) when what it is made from cannot be told: besides its
+ * characters and Node's version, the font file, HarfBuzz's build and subset.ts's options, by size and time.
+ */
 function subsetKey(file: string, chars: string): string | undefined {
   try {
     // subset.js beside fonts.js (subset.ts beside fonts.ts where the sources run as they are).
-    subsetter ??= identity(require.resolve('harfbuzzjs/dist/harfbuzz-subset.wasm')) + identity(fileURLToPath(new URL(`./subset${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
-    return cacheKey(subsetter, process.version, identity(file), chars);
+    subsetter ??= fileIdentity(require.resolve('harfbuzzjs/dist/harfbuzz-subset.wasm')) + fileIdentity(fileURLToPath(new URL(`./subset${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
+    return cacheKey(subsetter, process.version, fileIdentity(file), chars);
   } catch {
     return undefined;
   }
