@@ -22,7 +22,8 @@ export interface Dating {
 const pad = (n: number) => String(n).padStart(2, '0');
 /** A month or day as written: 9 or 九, 12 or 十二. */
 const num = (s: string) => (/^\d+$/.test(s) ? Number(s) : (parseChineseNumeral(s) ?? NaN));
-const MONTH = '(\\d{1,2}|十[一二]?|[一二三四五六七八九])';
+/** A month, 1 to 12, as digits or a numeral; not the last digit of a larger number ("13月" is no month). */
+const MONTH = '(?<!\\d)(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])';
 
 /**
  * The year a clause speaks of: written (2023年), relative (今年, 去年, 明年), or the publication's. A year
@@ -48,6 +49,7 @@ const QUARTERS: Record<string, [number, number]> = { 上半年: [1, 6], 下半�
 const SPAN = new RegExp(`(?:(20\\d\\d)年)?${MONTH}月?[—\\-－~至到](?:(20\\d\\d)年)?${MONTH}月`);
 const DAY = new RegExp(`(?:(20\\d\\d)年)?${MONTH}月(\\d{1,2})日`);
 const MONTH_AT = new RegExp(`(?:(20\\d\\d)年)?${MONTH}月(底|末|份|中旬|上旬|下旬)?`);
+const UP_TO = new RegExp(`(?:截至|截止|到)(?:(20\\d\\d)年|(今年|去年|上年))?${MONTH}月`);
 const SINCE = new RegExp(`${MONTH}月(?:\\d{1,2}日)?[^,，]*以来`);
 
 /**
@@ -90,7 +92,7 @@ export function dateClause(clause: Clause, published: string, opening?: OpeningP
   if (span) return period(num(span[2]!), num(span[4]!), span[1], span[3]);
   const quarter = Object.keys(QUARTERS).find((q) => (before + here).includes(q));
   if (quarter) return period(...QUARTERS[quarter]!);
-  const upTo = /(?:截至|截止|到)(?:(20\d\d)年|(今年|去年|上年))?(\d{1,2}|十[一二]?|[一二三四五六七八九])月/.exec(here);
+  const upTo = UP_TO.exec(here);
   if (upTo) {
     const to = num(upTo[3]!);
     const relative = upTo[2] ? String(upTo[2] === '今年' ? py : py - 1) : undefined;

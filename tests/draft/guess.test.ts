@@ -57,3 +57,12 @@ describe('the period an article opens with', () => {
     expect(dated('去年全区新建5G基站1200个。', '2023-10-18', opening)).toMatchObject({ as_of: '2022-12', period: undefined });
   });
 });
+
+describe('months', () => {
+  it('are 1 to 12: "13—15月" in a damaged or hostile text dates nothing, in an opening or in a clause', () => {
+    expect(openingPeriod('今年13—15月，园区完成投资18亿元。', '2023-10-20')).toBeUndefined();
+    expect(dated('13—15月，园区完成投资18亿元。', '2023-10-20')).toMatchObject({ as_of: '2023-10', period: undefined });
+    expect(dated('截至10月底，新增企业300家。', '2023-12-20')).toMatchObject({ as_of: '2023-10' });
+    expect(dated('2023年1—12月，完成投资18亿元。', '2023-12-20')).toMatchObject({ period: { from: '2023-01', to: '2023-12' } });
+  });
+});
